@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "meanfield",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "meanfield", targets: ["meanfield"]),
+        .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config.
+        .systemLibrary(name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
+                       providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // GSL bridge: error handling, quadrature, special functions, root finding.
+        .target(name: "MeanFieldNumerics", dependencies: ["CGSL"]),
+        // Network configuration and activations shared by theory and simulation.
+        .target(name: "MeanFieldCore", dependencies: ["MeanFieldNumerics"]),
+        // Tables, CSV/JSON, atomic files, progress.
+        .target(name: "MeanFieldIO", dependencies: []),
+        // The infinite-width engine: Gaussian transforms and recurrences.
+        .target(name: "MeanFieldTheory", dependencies: ["MeanFieldCore", "MeanFieldNumerics"]),
+
+        .executableTarget(name: "meanfield", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "MeanFieldNumericsTests", dependencies: ["MeanFieldNumerics"]),
+        .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics"]),
+    ]
+)

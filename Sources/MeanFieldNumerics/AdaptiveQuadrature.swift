@@ -1,0 +1,127 @@
+import CGSL
+
+/// The result of a quadrature: the value and GSL's estimate of its absolute error.
+public struct QuadratureResult: Sendable {
+    public var value: Double
+    public var absoluteError: Double
+    public init(value: Double, absoluteError: Double) {
+        self.value = value
+        self.absoluteError = absoluteError
+    }
+}
+
+/// Gauss–Kronrod rules of GSL's QAG.
+public enum KronrodRule: Int32, Sendable {
+    case gauss15 = 1, gauss21 = 2, gauss31 = 3, gauss41 = 4, gauss51 = 5, gauss61 = 6
+}
+
+/// Adaptive quadrature through GSL (QAG, QAGP, QAGS, QAGIU, QAGIL). Owns one GSL workspace:
+/// one integrator per thread and per nesting level (an integrand may call another integrator,
+/// never the one that is calling it).
+public final class AdaptiveIntegrator {
+    public var relativeTolerance: Double
+    public var absoluteTolerance: Double
+    public var rule: KronrodRule
+    public let intervalLimit: Int
+    private let workspace: UnsafeMutablePointer<gsl_integration_workspace>
+
+    /// GSL refuses relative tolerances below 50 eps unless an absolute tolerance is given.
+    public static let finestRelativeTolerance = 50 * Double.ulpOfOne
+
+    public init(relativeTolerance: Double = 1e-13, absoluteTolerance: Double = 0,
+                rule: KronrodRule = .gauss21, intervalLimit: Int = 2000) {
+        GSL.ensureInitialized()
+        self.relativeTolerance = relativeTolerance
+        self.absoluteTolerance = absoluteTolerance
+        self.rule = rule
+        self.intervalLimit = intervalLimit
+        workspace = gsl_integration_workspace_alloc(intervalLimit)
+    }
+
+    deinit { gsl_integration_workspace_free(workspace) }
+
+    private typealias Integrand = (Double) -> Double
+
+    /// Calls `body` with a gsl_function that evaluates the Swift closure `f`.
+    private func withGSLFunction<R>(_ f: Integrand,
+                                    _ body: (UnsafeMutablePointer<gsl_function>) -> R) -> R {
+        withoutActuallyEscaping(f) { escapable in
+            var closure = escapable
+            return withUnsafeMutablePointer(to: &closure) { closurePointer in
+                var function = gsl_function(
+                    function: { x, parameters in
+                        parameters!.assumingMemoryBound(to: Integrand.self).pointee(x)
+                    },
+                    params: UnsafeMutableRawPointer(closurePointer))
+                return body(&function)
+            }
+        }
+    }
+
+    private func finish(_ status: Int32, _ value: Double, _ error: Double, _ routine: String,
+                        _ context: @autoclosure () -> String) throws -> QuadratureResult {
+        try GSL.check(status, routine, context: context())
+        guard value.isFinite, error.isFinite else {
+            throw GSLError(code: Int32(GSL_EDOM), routine: routine,
+                           context: "non-finite integral; \(context())")
+        }
+        return QuadratureResult(value: value, absoluteError: error)
+    }
+
+    /// Integral of f over [a, b] with QAG.
+    public func integrate(from a: Double, to b: Double, context: @autoclosure () -> String = "",
+                          _ f: (Double) -> Double) throws -> QuadratureResult {
+        if a == b { return QuadratureResult(value: 0, absoluteError: 0) }
+        var value = 0.0, error = 0.0
+        let status = withGSLFunction(f) { function in
+            gsl_integration_qag(function, a, b, absoluteTolerance, relativeTolerance,
+                                intervalLimit, rule.rawValue, workspace, &value, &error)
+        }
+        return try finish(status, value, error, "gsl_integration_qag", context())
+    }
+
+    /// Integral of f over [points.first, points.last], with known difficult points (kinks,
+    /// scale changes) at the interior breakpoints: QAGP. Points must be increasing.
+    public func integrate(breakpoints points: [Double], context: @autoclosure () -> String = "",
+                          _ f: (Double) -> Double) throws -> QuadratureResult {
+        precondition(points.count >= 2, "need at least the two end points")
+        if points.count == 2 {
+            return try integrate(from: points[0], to: points[1], context: context(), f)
+        }
+        var value = 0.0, error = 0.0
+        var mutablePoints = points
+        let status = withGSLFunction(f) { function in
+            mutablePoints.withUnsafeMutableBufferPointer { buffer in
+                gsl_integration_qagp(function, buffer.baseAddress, buffer.count,
+                                     absoluteTolerance, relativeTolerance, intervalLimit,
+                                     workspace, &value, &error)
+            }
+        }
+        return try finish(status, value, error, "gsl_integration_qagp", context())
+    }
+
+    /// Integral of f over [a, b] for integrands with integrable end-point singularities: QAGS
+    /// (Wynn epsilon extrapolation).
+    public func integrateSingular(from a: Double, to b: Double,
+                                  context: @autoclosure () -> String = "",
+                                  _ f: (Double) -> Double) throws -> QuadratureResult {
+        var value = 0.0, error = 0.0
+        let status = withGSLFunction(f) { function in
+            gsl_integration_qags(function, a, b, absoluteTolerance, relativeTolerance,
+                                 intervalLimit, workspace, &value, &error)
+        }
+        return try finish(status, value, error, "gsl_integration_qags", context())
+    }
+
+    /// Integral of f over [a, +inf): QAGIU.
+    public func integrate(from a: Double, toInfinity: Void = (),
+                          context: @autoclosure () -> String = "",
+                          _ f: (Double) -> Double) throws -> QuadratureResult {
+        var value = 0.0, error = 0.0
+        let status = withGSLFunction(f) { function in
+            gsl_integration_qagiu(function, a, absoluteTolerance, relativeTolerance,
+                                  intervalLimit, workspace, &value, &error)
+        }
+        return try finish(status, value, error, "gsl_integration_qagiu", context())
+    }
+}

@@ -1,0 +1,12 @@
+import MeanFieldIO
+import MeanFieldNumerics
+
+/// Error types of the library modules and their exit statuses. Each module that adds an
+/// error type registers it here.
+extension CommandLineRunner {
+    static let extraClassifiers: [Classifier] = [
+        { ($0 as? CSVError).map { (ExitStatus.badInput, $0.description) } },
+        { ($0 as? OutputError).map { (ExitStatus.badInput, $0.description) } },
+        { ($0 as? GSLError).map { (ExitStatus.numericalFailure, "numerical failure: \($0)") } },
+    ]
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+extension Meanfield {
+    /// Every subcommand, in the order of shared/CLI.md.
+    static let subcommandList: [ParsableCommand.Type] = [
+        TheoryCommand.self,
+    ]
+}
