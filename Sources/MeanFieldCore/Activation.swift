@@ -11,10 +11,10 @@ public protocol Activation: Sendable, CustomStringConvertible {
     func derivative(_ x: Double) -> Double
     /// phi''(x) where it exists as a function; nil if the activation does not provide it.
     func secondDerivative(_ x: Double) -> Double?
-    /// phi(a) - phi(b), computed without cancellation when a and b are close. Override this
-    /// when phi(a) - phi(b) loses digits (the engine integrates (phi(z) - phi(z'))^2 for
-    /// strongly correlated inputs, 1 - c down to 1e-12).
-    func difference(_ a: Double, _ b: Double) -> Double
+    /// phi(m + w) - phi(m - w), computed without cancellation when w is small: the engine
+    /// integrates (phi(z) - phi(z'))^2 for nearly identical inputs (1 - c down to 1e-12), and
+    /// only the exact half-width w carries the difference (m + w and m - w are rounded).
+    func difference(midpoint m: Double, halfWidth w: Double) -> Double
     /// Points where phi or phi' is not smooth; quadrature splits there.
     var kinks: [Double] { get }
     /// Length over which phi changes shape (saturation, curvature); quadrature places
@@ -29,7 +29,21 @@ public protocol Activation: Sendable, CustomStringConvertible {
 
 extension Activation {
     public func secondDerivative(_ x: Double) -> Double? { nil }
-    public func difference(_ a: Double, _ b: Double) -> Double { value(a) - value(b) }
+
+    /// Default: for w small against the feature scale and no kink in [m - w, m + w],
+    /// Int_{-w}^{w} phi'(m + t) dt by 8-point Gauss–Legendre (error ~ (w/scale)^16, far
+    /// below double precision for analytic phi); otherwise the plain difference.
+    public func difference(midpoint m: Double, halfWidth w: Double) -> Double {
+        let span = abs(w)
+        if span <= 0.05 * featureScale && !kinks.contains(where: { abs($0 - m) <= span }) {
+            var sum = 0.0
+            for (node, weight) in zip(GaussLegendre8.nodes, GaussLegendre8.weights) {
+                sum += weight * (derivative(m + w * node) + derivative(m - w * node))
+            }
+            return w * sum
+        }
+        return value(m + w) - value(m - w)
+    }
     public var kinks: [Double] { [] }
     public var featureScale: Double { 1 }
     public var isOdd: Bool { false }
@@ -38,6 +52,12 @@ extension Activation {
 }
 
 // MARK: - Built-in activations
+
+/// Gauss–Legendre nodes (positive half) and weights on [-1, 1], 8 points.
+enum GaussLegendre8 {
+    static let nodes: [Double] = [0.18343464249564978, 0.525532409916329, 0.7966664774136267, 0.9602898564975362]
+    static let weights: [Double] = [0.36268378337836166, 0.3137066458778869, 0.22238103445337443, 0.10122853629037706]
+}
 
 public struct Tanh: Activation {
     public init() {}
@@ -50,10 +70,10 @@ public struct Tanh: Activation {
         return s * s
     }
     public func secondDerivative(_ x: Double) -> Double? { -2 * Foundation.tanh(x) * derivative(x) }
-    /// tanh a - tanh b = sinh(a - b) / (cosh a cosh b): exact, no cancellation.
-    public func difference(_ a: Double, _ b: Double) -> Double {
-        if Swift.max(abs(a), abs(b)) < 300 { return sinh(a - b) / (cosh(a) * cosh(b)) }
-        return Foundation.tanh(a) - Foundation.tanh(b)
+    /// tanh a - tanh b = sinh(a - b) / (cosh a cosh b) with a - b = 2w exact.
+    public func difference(midpoint m: Double, halfWidth w: Double) -> Double {
+        if abs(m) + abs(w) < 300 { return sinh(2 * w) / (cosh(m + w) * cosh(m - w)) }
+        return Foundation.tanh(m + w) - Foundation.tanh(m - w)
     }
     /// tanh is within 1e-17 of +-1 beyond |x| = 20.
     public var featureScale: Double { 1 }
@@ -66,11 +86,6 @@ public struct Erf: Activation {
     public func value(_ x: Double) -> Double { erf(x) }
     public func derivative(_ x: Double) -> Double { 2 / Double.pi.squareRoot() * exp(-x * x) }
     public func secondDerivative(_ x: Double) -> Double? { -2 * x * derivative(x) }
-    public func difference(_ a: Double, _ b: Double) -> Double {
-        if a > 0 && b > 0 { return erfc(b) - erfc(a) }
-        if a < 0 && b < 0 { return erfc(-a) - erfc(-b) }
-        return erf(a) - erf(b)
-    }
 }
 
 public struct Linear: Activation {
@@ -81,7 +96,7 @@ public struct Linear: Activation {
     public func value(_ x: Double) -> Double { x }
     public func derivative(_ x: Double) -> Double { 1 }
     public func secondDerivative(_ x: Double) -> Double? { 0 }
-    public func difference(_ a: Double, _ b: Double) -> Double { a - b }
+    public func difference(midpoint m: Double, halfWidth w: Double) -> Double { 2 * w }
 }
 
 public struct ReLU: Activation {
@@ -93,7 +108,11 @@ public struct ReLU: Activation {
     public func derivative(_ x: Double) -> Double { x > 0 ? 1 : 0 }
     /// Zero away from the kink (the delta at 0 contributes phi(0) = 0 to E[phi'' phi]).
     public func secondDerivative(_ x: Double) -> Double? { 0 }
-    public func difference(_ a: Double, _ b: Double) -> Double { value(a) - value(b) }
+    public func difference(midpoint m: Double, halfWidth w: Double) -> Double {
+        if w < 0 { return -difference(midpoint: m, halfWidth: -w) }
+        if m - w >= 0 { return 2 * w }
+        return m + w > 0 ? m + w : 0
+    }
 }
 
 /// psi_alpha(x) = x^alpha for x > 0, else 0 (Yang & Schoenholz 2017); alpha in (0, 2].
@@ -109,12 +128,12 @@ public struct AlphaReLU: Activation {
     public func secondDerivative(_ x: Double) -> Double? {
         x > 0 ? alpha * (alpha - 1) * pow(x, alpha - 2) : 0
     }
-    /// For a, b > 0: a^alpha - b^alpha = b^alpha expm1(alpha log1p((a - b)/b)).
-    public func difference(_ a: Double, _ b: Double) -> Double {
-        if a > 0 && b > 0 {
-            return b > a ? -difference(b, a) : pow(b, alpha) * expm1(alpha * log1p((a - b) / b))
-        }
-        return value(a) - value(b)
+    /// With b = m - w > 0: (b + 2w)^alpha - b^alpha = b^alpha expm1(alpha log1p(2w/b)).
+    public func difference(midpoint m: Double, halfWidth w: Double) -> Double {
+        if w < 0 { return -difference(midpoint: m, halfWidth: -w) }
+        let lower = m - w
+        if lower > 0 { return pow(lower, alpha) * expm1(alpha * log1p(2 * w / lower)) }
+        return value(m + w)
     }
 }
 
@@ -158,9 +177,9 @@ public struct Sine: Activation {
     public func value(_ x: Double) -> Double { sin(x) }
     public func derivative(_ x: Double) -> Double { cos(x) }
     public func secondDerivative(_ x: Double) -> Double? { -sin(x) }
-    /// sin a - sin b = 2 cos((a + b)/2) sin((a - b)/2).
-    public func difference(_ a: Double, _ b: Double) -> Double {
-        2 * cos(0.5 * (a + b)) * sin(0.5 * (a - b))
+    /// sin(m + w) - sin(m - w) = 2 cos m sin w.
+    public func difference(midpoint m: Double, halfWidth w: Double) -> Double {
+        2 * cos(m) * sin(w)
     }
 }
 

@@ -54,7 +54,7 @@ public enum NumberFormat {
     /// Shortest text that reads back as the same double (Swift's round-trip description), so
     /// CSV and JSON lose nothing; the accuracy of the value itself is stated separately.
     public static func roundTrip(_ x: Double) -> String {
-        if x == 0 { return "0" }
+        if x == 0 { return "0.0" }
         return "\(x)"
     }
 

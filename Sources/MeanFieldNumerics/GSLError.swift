@@ -9,11 +9,16 @@ public struct GSLError: Error, CustomStringConvertible, Sendable {
     public let routine: String
     /// Extra context supplied by the caller (the integrand, the arguments).
     public let context: String
+    /// The best value and its error estimate, where the routine returned them despite the
+    /// failure (quadratures that could not reach the tolerance).
+    public let partialResult: (value: Double, error: Double)?
 
-    public init(code: Int32, routine: String, context: String = "") {
+    public init(code: Int32, routine: String, context: String = "",
+                partialResult: (value: Double, error: Double)? = nil) {
         self.code = code
         self.routine = routine
         self.context = context
+        self.partialResult = partialResult
     }
 
     public var reason: String { String(cString: gsl_strerror(code)) }

@@ -14,7 +14,6 @@ public final class AlphaReLUTransforms: GaussianTransforms {
     private let kernel: ArcCosineKernel
     private let derivativeKernel: ArcCosineKernel?
     private let meanConstant: Double
-    private lazy var fallback = QuadratureTransforms(activation: activation)
 
     public init(alpha: Double) {
         self.alpha = alpha
@@ -69,12 +68,6 @@ public final class AlphaReLUTransforms: GaussianTransforms {
     private func halfSquaredDifference(_ pair: GaussianPair, meanSquare v: Double,
                                        kernel j: (value: Double, complement: Double)) throws -> Double {
         if pair.distance == 0 || v == 0 { return 0 }
-        if j.complement < 1e-3 && !ArcCosineKernel.isExactOrder(alpha)
-            && (abs(alpha - 0.5) < 0.01 || abs(alpha - 1.5) < 0.01) {
-            // Near the poles of the connection series 1 - J would come from a subtraction
-            // that loses digits: integrate (psi(z) - psi(z'))^2/2 directly instead.
-            return try fallback.halfSquaredDifference(pair)
-        }
         return v * j.complement
     }
 

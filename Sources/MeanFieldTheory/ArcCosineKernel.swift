@@ -1,4 +1,5 @@
 import Foundation
+import MeanFieldCore
 import MeanFieldNumerics
 
 /// J_a(c) = E[psi_a(u) psi_a(v)] / E[psi_a(u)^2] for standard normals u, v with correlation c,
@@ -12,8 +13,11 @@ import MeanFieldNumerics
 ///     J = x^(a+1/2) [2F1(1/2, 1/2; 1/2 - a; t) + K t^(a+1/2) 2F1(a+1, a+1; a+3/2; t)],
 ///   summed as series in t <= 1/4 (geometric convergence), and the complement formed as
 ///   -expm1(...) - K (...) so that J(1) = 1 exactly. Its two terms have poles at a = 1/2, 3/2
-///   that cancel; within 0.01 of those the complement falls back to quadrature.
-/// - otherwise: the hypergeometric form through GSL,
+///   that cancel. Within 0.01 of those the complement is integrated directly,
+///   (1 - J) c_a = E[(psi(z) - psi(z'))^2]/2 at q = 1 (nested adaptive quadrature): GSL's
+///   2F1 is not used there, because near x = 1 with c - a - b an integer it returns values
+///   off by up to 2.5e-4 (a = 3/2, 1 - c = 1e-3) with a small error estimate.
+/// - otherwise: the hypergeometric form through GSL (x <= 3/4, where its series converges),
 ///     J = ((1+c)/2)^(a+1/2) G_a 2F1(1/2, 1/2; a+3/2; (1+c)/2), G_a = Gamma(a+1)^2/(Gamma(a+1/2) Gamma(a+3/2)).
 /// The Bessel-K0 integral form is available as an independent evaluation (`besselForm`).
 public struct ArcCosineKernel: Sendable {
@@ -45,7 +49,12 @@ public struct ArcCosineKernel: Sendable {
 
     /// c_a = 2^(a-1) Gamma(a + 1/2)/sqrt(pi).
     public static func meanSquareConstant(order a: Double) throws -> Double {
-        exp((a - 1) * M_LN2 + (try SpecialFunctions.logGamma(a + 0.5))) / Double.pi.squareRoot()
+        switch a {           // exact for the arc-cosine orders: c_0 = c_1 = 1/2, c_2 = 3/2
+        case 0, 1: return 0.5
+        case 2: return 1.5
+        default: break
+        }
+        return exp((a - 1) * M_LN2 + (try SpecialFunctions.logGamma(a + 0.5))) / Double.pi.squareRoot()
     }
 
     static func isExactOrder(_ a: Double) -> Bool { a == 0 || a == 1 || a == 2 }
@@ -54,10 +63,14 @@ public struct ArcCosineKernel: Sendable {
     public func evaluate(oneMinusCorrelation oneMinusC: Double) throws -> (value: Double, complement: Double) {
         let c = 1 - oneMinusC
         if oneMinusC <= 0 { return (1, 0) }
-        if oneMinusC >= 2 { return (order == 0 ? 0 : 0, 1) }
+        if oneMinusC >= 2 { return (0, 1) }   // psi(u) psi(-u) = 0
         if Self.isExactOrder(order) { return arcCosine(oneMinusC: oneMinusC, c: c) }
         let t = 0.5 * oneMinusC
-        if t <= 0.25 && connectionIsStable { return connectionSeries(t: t) }
+        if t <= 0.25 {
+            if connectionIsStable { return connectionSeries(t: t) }
+            let complement = try integratedComplement(oneMinusC: oneMinusC)
+            return (1 - complement, complement)
+        }
         let value = try hypergeometricForm(c: c)
         return (value, 1 - value)
     }
@@ -65,11 +78,19 @@ public struct ArcCosineKernel: Sendable {
     // MARK: Arc-cosine closed forms, a = 0, 1, 2
 
     private func arcCosine(oneMinusC: Double, c: Double) -> (value: Double, complement: Double) {
-        let theta = 2 * asin((0.5 * oneMinusC).squareRoot())         // arccos c, from 1 - c
+        // theta = arccos c from 1 - c, and pi - theta from 1 + c = 2 - (1 - c) (exact for
+        // c < 0 by Sterbenz), so that neither end loses relative precision.
         let onePlusC = 2 - oneMinusC
+        let theta: Double, piMinusTheta: Double
+        if c >= 0 {
+            theta = 2 * asin((0.5 * oneMinusC).squareRoot())
+            piMinusTheta = Double.pi - theta
+        } else {
+            piMinusTheta = 2 * asin((0.5 * onePlusC).squareRoot())
+            theta = Double.pi - piMinusTheta
+        }
         let sine = (oneMinusC * onePlusC).squareRoot()                  // sin theta
         let thetaMinusSine = Self.thetaMinusSine(theta)
-        let piMinusTheta = Double.pi - theta
         switch order {
         case 0:
             return (piMinusTheta / .pi, theta / .pi)
@@ -176,11 +197,23 @@ public struct ArcCosineKernel: Sendable {
         }
         let exponent = a + 0.5
         let logX = log1p(-t)
-        // 1 - x^(a+1/2) F1 = -expm1((a+1/2) log x + log1p(F1 - 1)).
-        let firstComplement = -expm1(exponent * logX + log1p(f1MinusOne))
+        // 1 - x^(a+1/2) F1 = -expm1((a+1/2) log x + log1p(F1 - 1)) while F1 is near 1; F1 can
+        // be far from 1 (even negative) close to a = 1/2, where no cancellation threatens.
+        let firstComplement = f1MinusOne > -0.5
+            ? -expm1(exponent * logX + log1p(f1MinusOne))
+            : 1 - exp(exponent * logX) * (1 + f1MinusOne)
         let second = connectionCoefficient * exp(exponent * (logX + log(t))) * f2
         let complement = firstComplement - second
         return (1 - complement, complement)
+    }
+
+    // MARK: Direct quadrature near the poles
+
+    /// 1 - J_a(c) = E[(psi_a(z) - psi_a(z'))^2] / (2 c_a) at q = 1, by nested quadrature.
+    private func integratedComplement(oneMinusC: Double) throws -> Double {
+        let quadrature = QuadratureTransforms(activation: AlphaReLU(alpha: order))
+        let pair = GaussianPair(variance: 1, covariance: 1 - oneMinusC, distance: oneMinusC)
+        return try quadrature.halfSquaredDifference(pair) / meanSquareConstant
     }
 
     // MARK: Hypergeometric form through GSL

@@ -9,8 +9,8 @@ import MeanFieldNumerics
 /// the Gaussian scale, and each piece goes to QAGP. Two-dimensional expectations use the
 /// independent coordinates m = (z + z')/2, w = (z - z')/2 (Var m = q - delta/2,
 /// Var w = delta/2): the inner integral over w stays well resolved however close z and z'
-/// are, and phi(m + w) - phi(m - w) is formed by `Activation.difference` without
-/// cancellation.
+/// are, and phi(m + w) - phi(m - w) is formed by `Activation.difference(midpoint:halfWidth:)`
+/// from the exact half-width, without cancellation.
 public final class QuadratureTransforms: GaussianTransforms {
     public let activation: any Activation
     /// Gaussian tails are cut at this many standard deviations (e^-72 ~ 5e-32 of the mass,
@@ -31,6 +31,9 @@ public final class QuadratureTransforms: GaussianTransforms {
         self.activation = activation
         outer = AdaptiveIntegrator(relativeTolerance: outerTolerance, rule: rule)
         inner = AdaptiveIntegrator(relativeTolerance: innerTolerance, rule: rule)
+        // The inner tolerance sits 20x below the outer one; an inner integral that roundoff
+        // (kinks of x^alpha) stops within 10x of its tolerance is still well below the outer.
+        inner.acceptanceFactor = 10
         let scale = activation.featureScale
         var points = activation.kinks + [0]
         for multiple in [0.5, 2, 8, 32] { points += [-multiple * scale, multiple * scale] }
@@ -66,16 +69,15 @@ public final class QuadratureTransforms: GaussianTransforms {
 
     /// E[f(z)], z ~ N(0, q). `even`: f is even, integrate over z >= 0 only.
     private func expectation(variance q: Double, even: Bool, absoluteTolerance: Double = 0,
-                             integrator: AdaptiveIntegrator? = nil,
+                             extraBreakpoints: [Double] = [],
                              _ f: (Double) -> Double) throws -> Double {
         if q == 0 { return f(0) }
         let sd = q.squareRoot()
         let cut = Self.tailCut * sd
         let points = breakpoints(lower: even ? 0 : -cut, upper: cut, standardDeviation: sd,
-                                 features: featurePoints)
-        let integrator = integrator ?? outer
-        integrator.absoluteTolerance = absoluteTolerance
-        let result = try integrator.integrate(
+                                 features: featurePoints + extraBreakpoints)
+        outer.absoluteTolerance = absoluteTolerance
+        let result = try outer.integrate(
             breakpoints: points, context: "\(activation.name), q = \(q)"
         ) { x in f(x) * Self.gaussianDensity(x, standardDeviation: sd) }
         return even ? 2 * result.value : result.value
@@ -109,12 +111,24 @@ public final class QuadratureTransforms: GaussianTransforms {
                 return 0
             }
         }
+        // Around a kink the outer integrand changes on the scale sdW (e.g. (psi(m+w) -
+        // psi(m-w))^2 ~ w^2/m for sqrt), so the outer integral also splits there, on a
+        // geometric grid from sdW up to the feature scale.
+        var kinkPoints: [Double] = []
+        for kink in activation.kinks {
+            var offset = sdW
+            while offset < activation.featureScale {
+                kinkPoints += [kink - offset, kink + offset]
+                offset *= 8
+            }
+        }
         let value: Double
         if sdM == 0 {
             value = innerExpectation(0)
         } else {
             value = try expectation(variance: sdM * sdM, even: evenInM,
-                                    absoluteTolerance: absoluteTolerance, innerExpectation)
+                                    absoluteTolerance: absoluteTolerance,
+                                    extraBreakpoints: kinkPoints, innerExpectation)
         }
         if let innerError { throw innerError }
         return value
@@ -174,7 +188,7 @@ public final class QuadratureTransforms: GaussianTransforms {
         }
         return try pairExpectation(pair, evenInM: phi.isOdd,
                                    absoluteTolerance: 1e-17 * meanSquare * pair.oneMinusCorrelation) { m, w in
-            let d = phi.difference(m + w, m - w)
+            let d = phi.difference(midpoint: m, halfWidth: w)
             return 0.5 * d * d
         }
     }

@@ -50,7 +50,7 @@ struct OutputOptions: ParsableArguments {
         let step = every ?? 1
         return { layer in
             if let chosen, !chosen.contains(layer) { return false }
-            return chosen != nil || layer % step == 0 || layer == depth
+            return layer % step == 0 || layer == depth || chosen != nil && every == nil
         }
     }
 }

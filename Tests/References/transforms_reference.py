@@ -118,8 +118,9 @@ def c_alpha(a):
 def J_alpha(a, one_minus_c):
     """Hypergeometric form, mpmath at 50 digits (J and 1 - J)."""
     with mp.workdps(60):
-        a = mp.mpf(a)
-        c = 1 - mp.mpf(one_minus_c)
+        # The engine receives the nearest doubles; evaluate exactly at those.
+        a = mp.mpf(float(a))
+        c = 1 - mp.mpf(float(one_minus_c))
         x = (1 + c) / 2
         G = mp.gamma(a + 1) ** 2 / (mp.gamma(a + mp.mpf(1) / 2) * mp.gamma(a + mp.mpf(3) / 2))
         J = x ** (a + mp.mpf(1) / 2) * G * mp.hyp2f1(mp.mpf(1) / 2, mp.mpf(1) / 2, a + mp.mpf(3) / 2, x)
@@ -129,7 +130,7 @@ def J_alpha(a, one_minus_c):
 def main():
     out = {"tanh_1d": [], "tanh_pair": [], "alpha_kernel": [], "alpha_constants": []}
     for q in ["0.01", "0.3", "1", "4.5", "30", "100", "1e3", "1e4", "1e6", "1e8"]:
-        qq = mp.mpf(q)
+        qq = mp.mpf(float(q))
         out["tanh_1d"].append({"q": float(qq), "V": mp.nstr(tanh_V(qq), 25),
                                "Vprime": mp.nstr(tanh_Vp(qq), 25)})
         print("1d", q, flush=True)
@@ -144,7 +145,8 @@ def main():
         print("pair", q, omc, flush=True)
     for a in ["0.1", "0.3", "0.49", "0.5", "0.51", "0.6", "0.75", "0.9", "1", "1.2", "1.49", "1.5", "1.51",
               "1.75", "2", "-0.49", "-0.3", "-0.1", "0", "1.01"]:
-        out["alpha_constants"].append({"alpha": float(mp.mpf(a)), "c_alpha": mp.nstr(c_alpha(mp.mpf(a)), 25)})
+        with mp.workdps(40):
+            out["alpha_constants"].append({"alpha": float(a), "c_alpha": mp.nstr(c_alpha(mp.mpf(float(a))), 25)})
         for omc in ["1e-14", "1e-10", "1e-6", "1e-3", "0.1", "0.3", "0.5", "0.51", "0.75", "1",
                     "1.3", "1.7", "1.99", "1.999999"]:
             J, Jc = J_alpha(a, omc)
