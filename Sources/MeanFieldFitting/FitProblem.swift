@@ -7,6 +7,7 @@ struct FitProblem {
     let law: GrowthLaw
     let scale: ResidualScale
     let x: [Double]
+    private let points: [Abscissa]
     /// The fitted quantity y (or |y - limit|); > 0 in the log scale.
     let response: [Double]
     /// The response in the fit scale: ln y (log) or y (linear).
@@ -27,6 +28,7 @@ struct FitProblem {
         self.law = law
         self.scale = scale
         self.x = data.x
+        self.points = data.x.map(Abscissa.init)
         self.response = response
         switch scale {
         case .log:
@@ -65,8 +67,8 @@ struct FitProblem {
         let p = law.parameterCount
         let model: Double?
         switch scale {
-        case .log: model = law.logModel(theta, at: x[i], gradient: gradient)
-        case .linear: model = law.model(theta, at: x[i], gradient: gradient)
+        case .log: model = law.logModel(theta, at: points[i], gradient: gradient)
+        case .linear: model = law.model(theta, at: points[i], gradient: gradient)
         }
         guard let model, model.isFinite else {
             if let gradient { for j in 0..<p { gradient[j] = 0 } }
@@ -93,7 +95,7 @@ struct FitProblem {
     /// The linearized solution: for ln f = a + k g(x), weighted linear regression of ln y on
     /// g(x); for power-corrected, a scan over k with C1, C2, C3 by linear least squares.
     func startingParameters() throws -> [Double] {
-        let start = try logLinearRegression(basis: { law.logLinearBasis($0) ?? log($0) })
+        let start = try logLinearRegression(basis: { law.logLinearBasis($0) ?? $0.log })
         guard law == .powerCorrected else { return start }
         return powerCorrectedScan(logLogSlope: start[1]) ?? [exp(start[0]), -start[1], 0, 0]
     }
@@ -107,9 +109,9 @@ struct FitProblem {
         }
     }
 
-    private func logLinearRegression(basis: (Double) -> Double) throws -> [Double] {
+    private func logLinearRegression(basis: (Abscissa) -> Double) throws -> [Double] {
         let solver = try WeightedLinearLeastSquares(rows: count, columns: 2)
-        let g = x.map(basis)
+        let g = points.map(basis)
         return try solver.solve(values: response.map { log($0) }, weights: logWeights) { j, i in
             j == 0 ? 1 : g[i]
         }.coefficients
@@ -137,7 +139,7 @@ struct FitProblem {
         let projectedY = basis.orthogonalComplement(weightedY)
         let yNorm2 = dot(projectedY, projectedY)
         let (yOnQ1, yOnQ2) = (dot(basis.q1, weightedY), dot(basis.q2, weightedY))
-        let logX = x.map { log($0) }
+        let logX = points.map(\.log)
 
         var best: (sumOfSquares: Double, parameters: [Double])? = nil
         func consider(_ k: Double) {

@@ -74,7 +74,7 @@ public struct FitResult: Sendable {
     /// The fitted law at x (the fitted quantity: y, or |y - limit|).
     public func predict(_ x: Double) -> Double {
         internalParameters.withUnsafeBufferPointer {
-            law.model($0.baseAddress!, at: x, gradient: nil)
+            law.model($0.baseAddress!, at: Abscissa(x), gradient: nil)
         }
     }
 }

@@ -60,25 +60,25 @@ public enum GrowthLaw: String, CaseIterable, Sendable {
     var fitsLogPrefactor: Bool { self == .power || self == .exponential }
 
     /// g(x) of the log-linear laws ln f = a + k g(x); nil for power-corrected.
-    func logLinearBasis(_ x: Double) -> Double? {
+    func logLinearBasis(_ point: Abscissa) -> Double? {
         switch self {
-        case .power: return log(x)
-        case .exponential: return x
-        case .expSqrt: return x.squareRoot()
+        case .power: return point.log
+        case .exponential: return point.x
+        case .expSqrt: return point.squareRoot
         case .powerCorrected: return nil
         }
     }
 
     /// ln f(x) and, when `gradient` is given, d ln f / d(internal parameters).
     /// Returns nil where f <= 0 (possible only for power-corrected).
-    func logModel(_ theta: UnsafePointer<Double>, at x: Double,
+    func logModel(_ theta: UnsafePointer<Double>, at point: Abscissa,
                   gradient: UnsafeMutablePointer<Double>?) -> Double? {
-        if let g = logLinearBasis(x) {
+        if let g = logLinearBasis(point) {
             gradient?[0] = 1
             gradient?[1] = g
             return theta[0] + theta[1] * g
         }
-        let f = model(theta, at: x, gradient: gradient)
+        let f = model(theta, at: point, gradient: gradient)
         guard f > 0 else { return nil }
         if let gradient {
             for j in 0..<parameterCount { gradient[j] /= f }
@@ -87,24 +87,39 @@ public enum GrowthLaw: String, CaseIterable, Sendable {
     }
 
     /// f(x) and, when `gradient` is given, df / d(internal parameters).
-    func model(_ theta: UnsafePointer<Double>, at x: Double,
+    func model(_ theta: UnsafePointer<Double>, at point: Abscissa,
                gradient: UnsafeMutablePointer<Double>?) -> Double {
-        if let g = logLinearBasis(x) {
+        if let g = logLinearBasis(point) {
             let f = exp(theta[0] + theta[1] * g)
             gradient?[0] = f
             gradient?[1] = f * g
             return f
         }
-        let leading = pow(x, -theta[1])
-        let halfPower = 1 / x.squareRoot()
-        let inverse = 1 / x
+        let leading = exp(-theta[1] * point.log)  // x^{-k}
+        let halfPower = 1 / point.squareRoot
+        let inverse = 1 / point.x
         if let gradient {
             gradient[0] = leading
-            gradient[1] = -theta[0] * leading * log(x)
+            gradient[1] = -theta[0] * leading * point.log
             gradient[2] = halfPower
             gradient[3] = inverse
         }
         return theta[0] * leading + theta[2] * halfPower + theta[3] * inverse
+    }
+}
+
+/// A point x with ln x and sqrt x computed once: the model is evaluated at the same points
+/// many times (every iteration, every bootstrap replicate), and pow dominated the cost.
+struct Abscissa: Sendable {
+    let x: Double
+    /// ln x (NaN for x <= 0, where no law that uses it is defined).
+    let log: Double
+    let squareRoot: Double
+
+    init(_ x: Double) {
+        self.x = x
+        self.log = Foundation.log(x)
+        self.squareRoot = x.squareRoot()
     }
 }
 

@@ -56,24 +56,33 @@ enum NonlinearLeastSquares {
             fdf.p = p
             fdf.params = UnsafeMutableRawPointer(contextPointer)
             fdf.fvv = nil
+            // GSL allocates its vectors and matrices contiguous (stride 1, tda = p); the
+            // problem writes straight into them then, through a scratch copy otherwise.
             fdf.f = { theta, params, f in
                 let problem = params!.assumingMemoryBound(to: LeastSquaresProblem.self).pointee
+                let f = f!, n = problem.residualCount
                 withContiguous(theta!) { theta in
-                    withScratch(problem.residualCount) { r in
-                        problem.residuals(theta, r)
-                        for i in 0..<problem.residualCount { gsl_vector_set(f, i, r[i]) }
+                    if f.pointee.stride == 1 {
+                        problem.residuals(theta, f.pointee.data)
+                    } else {
+                        withScratch(n) { r in
+                            problem.residuals(theta, r)
+                            for i in 0..<n { gsl_vector_set(f, i, r[i]) }
+                        }
                     }
                 }
                 return Int32(GSL_SUCCESS)
             }
             fdf.df = { theta, params, jacobian in
                 let problem = params!.assumingMemoryBound(to: LeastSquaresProblem.self).pointee
-                let n = problem.residualCount, p = problem.parameterCount
+                let jacobian = jacobian!, n = problem.residualCount, p = problem.parameterCount
                 withContiguous(theta!) { theta in
-                    withScratch(n * p) { J in
-                        problem.jacobian(theta, J)
-                        for i in 0..<n {
-                            for j in 0..<p { gsl_matrix_set(jacobian, i, j, J[i * p + j]) }
+                    if jacobian.pointee.tda == p {
+                        problem.jacobian(theta, jacobian.pointee.data)
+                    } else {
+                        withScratch(n * p) { J in
+                            problem.jacobian(theta, J)
+                            for i in 0..<n { for j in 0..<p { gsl_matrix_set(jacobian, i, j, J[i * p + j]) } }
                         }
                     }
                 }
