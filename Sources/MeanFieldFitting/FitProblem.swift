@@ -82,6 +82,8 @@ struct FitProblem {
         let n = count, p = law.parameterCount
         return LeastSquaresProblem(
             residualCount: n, parameterCount: p,
+            // A few times the rounding floor: residuals that are rounding noise.
+            roundingSumOfSquares: 4 * roundingFloor,
             residuals: { theta, r in
                 for i in 0..<n { r[i] = residual(theta, i, gradient: nil) }
             },
@@ -178,7 +180,13 @@ struct FitProblem {
     // MARK: Solution and statistics
 
     func solve(start: [Double]) throws -> FitResult {
-        let solution = try NonlinearLeastSquares.solve(leastSquaresProblem, start: start)
+        let solution: LeastSquaresSolution
+        do {
+            solution = try NonlinearLeastSquares.solve(leastSquaresProblem, start: start)
+        } catch let stop as SolverStopped {
+            throw FittingError.noConvergence(law: law, iterations: stop.iterations, reason: stop.reason,
+                                             parameters: FitProblem.reportedValues(law, stop.parameters))
+        }
         let n = count, p = law.parameterCount, dof = n - p
         let rss = solution.sumOfSquares
         // An unweighted fit cannot resolve residuals below the rounding of the data: a law that
@@ -231,11 +239,13 @@ struct FitProblem {
     }
 
     /// Sum over points of the squared rounding error of the target: eps |y| in the linear
-    /// scale; eps (1 + |ln y|) in the log scale (the rounding of y, then of the logarithm).
+    /// scale; eps (1 + |ln y|) in the log scale (the rounding of y, then of the logarithm);
+    /// times the weights when weighted, like the residuals.
     private var roundingFloor: Double {
         let eps = Double.ulpOfOne
-        return target.reduce(0) { sum, z in
-            let rounding = scale == .log ? eps * (1 + abs(z)) : eps * abs(z)
+        return target.indices.reduce(0) { sum, i in
+            let z = target[i]
+            let rounding = rootWeights[i] * (scale == .log ? eps * (1 + abs(z)) : eps * abs(z))
             return sum + rounding * rounding
         }
     }

@@ -2,9 +2,10 @@ import Foundation
 import MeanFieldCore
 import MeanFieldNumerics
 
-/// Growth-law fits: nonlinear least squares (GSL trust region, Levenberg-Marquardt) started
-/// from the linearized solution, with Jacobian standard errors and 95% intervals, AIC ranking
-/// and a parametric bootstrap. Docs/fitting.md states the estimator.
+/// Growth-law fits: nonlinear least squares (GSL trust region, Levenberg-Marquardt with
+/// geodesic acceleration) started from the linearized solution, with Jacobian standard errors
+/// and 95% intervals, AIC ranking and a parametric bootstrap. Docs/fitting.md states the
+/// estimator.
 public enum GrowthLawFit {
     /// Below this x_max/x_min a window cannot tell power from exponential growth.
     public static let minimumSpanFactor = 3.0
@@ -41,11 +42,11 @@ public enum GrowthLawFit {
         precondition(!laws.isEmpty)
         for law in laws { try checkApplicable(law, to: data) }
         let scale = scale ?? defaultScale(for: data)
-        var fits: [(GrowthLaw, Result<FitResult, GSLError>)] = []
+        var fits: [(GrowthLaw, Result<FitResult, any Error>)] = []
         for law in laws {
             do {
                 fits.append((law, .success(try fit(data, law: law, scale: scale))))
-            } catch let error as GSLError {
+            } catch let error where error is GSLError || error is FittingError {
                 fits.append((law, .failure(error)))
             }
         }
@@ -62,7 +63,7 @@ public enum GrowthLawFit {
                 return LawCandidate(law: law, fit: fit, failure: nil, deltaAIC: delta,
                                     akaikeWeight: exp(-0.5 * delta) / total)
             case .failure(let error):
-                return LawCandidate(law: law, fit: nil, failure: error.description, deltaAIC: nil,
+                return LawCandidate(law: law, fit: nil, failure: "\(error)", deltaAIC: nil,
                                     akaikeWeight: nil)
             }
         }
@@ -248,10 +249,27 @@ func standardDeviation(_ values: [Double]) -> Double {
 
 /// Numerical failures of the fitting module (exit status 4).
 public enum FittingError: Error, CustomStringConvertible, Sendable {
+    /// The solver stopped without converging, at `parameters` (the law's notation).
+    case noConvergence(law: GrowthLaw, iterations: Int, reason: String, parameters: [Double])
     case bootstrapFailed(replicates: Int, failures: Int, lastFailure: String)
 
     public var description: String {
         switch self {
+        case let .noConvergence(law, iterations, reason, parameters):
+            let at = zip(law.parameterNames, parameters).map { "\($0) = \(GrowthLawFit.format($1))" }
+                .joined(separator: ", ")
+            var text = "the \(law.rawValue) fit did not converge in \(iterations) iterations (\(reason)); it stopped at \(at)"
+            if law == .powerCorrected {
+                let (c1, k, c2, c3) = (parameters[0], parameters[1], parameters[2], parameters[3])
+                if abs(k - 0.5) < 0.05 || abs(k - 1) < 0.05 {
+                    // C1 x^{-k} + C2 x^{-1/2} tends to a multiple of x^{-1/2} ln x as k -> 1/2
+                    // with C1 = -C2 -> infinity: a limit outside the law.
+                    text += ": x^(-k) and a correction term coincide there, so C1 and C2 run off; this window cannot separate them"
+                } else if abs(c1) < 1e-8 * (abs(c2) + abs(c3)) {
+                    text += ": C1 goes to 0, the data need no x^(-k) term beside the corrections"
+                }
+            }
+            return text
         case let .bootstrapFailed(replicates, failures, lastFailure):
             return "bootstrap: \(failures) of \(replicates) replicates could not be fitted, too few remain for an interval (last: \(lastFailure))"
         }

@@ -7,10 +7,22 @@ import MeanFieldNumerics
 struct LeastSquaresProblem {
     let residualCount: Int
     let parameterCount: Int
+    /// A sum of squares this small is rounding noise: no step can lower it further, so the
+    /// solver may stop there even when GSL reports no progress.
+    let roundingSumOfSquares: Double
     /// Writes r_i(theta), i = 0..<n, to `residuals`.
     let residuals: (_ theta: UnsafePointer<Double>, _ residuals: UnsafeMutablePointer<Double>) -> Void
     /// Writes dr_i/dtheta_j row-major (n rows of p) to `jacobian`.
     let jacobian: (_ theta: UnsafePointer<Double>, _ jacobian: UnsafeMutablePointer<Double>) -> Void
+}
+
+/// GSL's driver stopped without converging (status, e.g. GSL_EMAXITER), at `parameters`.
+struct SolverStopped: Error {
+    let status: Int32
+    let iterations: Int
+    let parameters: [Double]
+
+    var reason: String { String(cString: gsl_strerror(status)) }
 }
 
 struct LeastSquaresSolution {
@@ -32,13 +44,15 @@ enum NonlinearLeastSquares {
     static let gradientTolerance = 1e-30
     static let maxIterations = 1000
 
-    /// GSL's trust-region solver with the Levenberg-Marquardt subproblem, from `start`.
+    /// GSL's trust-region solver with the Levenberg-Marquardt subproblem and geodesic
+    /// acceleration, from `start`. The acceleration follows the narrow curved valley of
+    /// power-corrected near k = 1/2 (C1 and C2 nearly cancel) in a tenth of the iterations.
     static func solve(_ problem: LeastSquaresProblem, start: [Double]) throws -> LeastSquaresSolution {
         GSL.ensureInitialized()
         let n = problem.residualCount, p = problem.parameterCount
         precondition(start.count == p && n >= p)
         var parameters = gsl_multifit_nlinear_default_parameters()
-        parameters.trs = mf_multifit_nlinear_trs_lm()
+        parameters.trs = mf_multifit_nlinear_trs_lmaccel()
         guard let workspace = gsl_multifit_nlinear_alloc(mf_multifit_nlinear_trust(), &parameters, n, p),
               let x0 = gsl_vector_alloc(p), let covariance = gsl_matrix_alloc(p, p)
         else { throw GSLError(code: Int32(GSL_ENOMEM), routine: "gsl_multifit_nlinear_alloc") }
@@ -104,11 +118,16 @@ enum NonlinearLeastSquares {
                 let status = gsl_multifit_nlinear_driver(
                     maxIterations, stepTolerance, gradientTolerance, 0, nil, nil, &info, workspace)
                 if status != Int32(GSL_SUCCESS) {
-                    // No progress: fine if no step can lower the cost (residuals at rounding level).
+                    // No progress: fine if no step can lower the cost (a negligible Gauss-Newton
+                    // step, or residuals at rounding level).
                     let stalled = status == Int32(GSL_EMAXITER) && info == Int32(GSL_ENOPROG)
-                    guard try stalled && isNegligible(JacobianQR(J).gaussNewtonStep(residualVector), at: position) else {
-                        throw GSLError(code: status, routine: "gsl_multifit_nlinear_driver",
-                                       context: "after \(gsl_multifit_nlinear_niter(workspace)) iterations")
+                    let norm = gsl_blas_dnrm2(residualVector)
+                    let atMinimum = try norm * norm <= problem.roundingSumOfSquares
+                        || isNegligible(JacobianQR(J).gaussNewtonStep(residualVector), at: position)
+                    guard stalled && atMinimum else {
+                        throw SolverStopped(
+                            status: status, iterations: Int(gsl_multifit_nlinear_niter(workspace)),
+                            parameters: (0..<p).map { gsl_vector_get(position, $0) })
                     }
                 }
             }

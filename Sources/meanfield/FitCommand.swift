@@ -75,6 +75,10 @@ struct FitCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
+        // JSON writes the seed as an integer.
+        guard seed <= UInt64(Int.max) else {
+            throw InvalidParameter(option: "seed", value: String(seed), reason: "must be at most \(Int.max)")
+        }
         let csv: CSVData
         do {
             csv = try CSVData(contentsOf: input)
@@ -182,7 +186,7 @@ enum FitOutput {
         .object([
             ("replicates", .integer(result.replicates)),
             ("failed", .integer(result.failures)),
-            ("seed", .string(String(result.seed))),
+            ("seed", .integer(Int(result.seed))),
             ("exponent_ci95", interval(result.exponent.percentile95)),
             ("exponent_stderr", .finite(result.exponent.standardDeviation)),
             ("parameters", .array(result.parameters.map { parameter in

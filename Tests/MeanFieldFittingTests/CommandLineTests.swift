@@ -110,6 +110,15 @@ struct CommandLineTests {
         #expect(warnings.contains { $0.stringValue?.contains("--runs N") == true })
     }
 
+    /// A bootstrap that loses most replicates (se = y: a draw <= 0 at some point of nearly every
+    /// replicate, no logarithm in the log scale) is a numerical failure: status 4.
+    @Test func failedBootstrapExitsWithStatus4() throws {
+        let run = try Self.run(["fit", "--input", Self.input, "--y", "p", "--stderr", "p", "--from", "1",
+                                "--law", "exponential", "--scale", "log", "--bootstrap", "40"])
+        #expect(run.status == 4, "\(run.standardError)")
+        #expect(run.standardError.hasPrefix("meanfield: error: numerical failure: bootstrap:"), "\(run.standardError)")
+    }
+
     static let badInvocations: [(arguments: [String], option: String)] = [
         (["--y", "nope"], "--y"),
         (["--y", "p", "--x", "depth"], "--x"),
@@ -124,6 +133,7 @@ struct CommandLineTests {
         (["--y", "p", "--stderr", "p_std", "--law", "exponential"], "--stderr"),
         (["--y", "e", "--from", "1", "--limit", "0.8"], "--limit"),
         (["--y", "p", "--input", "/nonexistent/data.csv"], "--input"),
+        (["--y", "p", "--from", "1", "--seed", "18446744073709551615"], "--seed"),
     ]
 
     @Test(arguments: badInvocations.indices)

@@ -56,7 +56,8 @@ struct SelectionTests {
         let y = x.map { 2 * pow($0, 0.7) * exp(0.05 * generator.normal()) }
         let selection = try GrowthLawFit.selectLaw(FitData(x: x, y: y))
         #expect(selection.candidates.map(\.law) == GrowthLaw.allCases)
-        let aics = selection.candidates.map { $0.fit!.aic }
+        let aics = selection.candidates.compactMap { $0.fit?.aic }
+        try #require(aics.count == GrowthLaw.allCases.count)
         #expect(selection.best.aic == aics.min())
         let weights = aics.map { exp(-0.5 * ($0 - aics.min()!)) }
         let total = weights.reduce(0, +)
@@ -95,6 +96,28 @@ struct SelectionTests {
         let selection = try GrowthLawFit.selectLaw(FitData(x: x, y: x.map { 2 * pow($0, 1.5) }))
         #expect(selection.best.law == .power)
         #expect(selection.best.isAtRoundingFloor)
-        #expect(selection.candidates.allSatisfy { $0.fit!.aic.isFinite })
+        #expect(selection.candidates.allSatisfy { $0.fit?.aic.isFinite == true }, "\(selection.candidates.map { $0.failure })")
+    }
+
+    /// y = x^{-1/2} (2 + ln x) is the limit of C1 x^{-k} + C2 x^{-1/2} as k -> 1/2 with
+    /// C1 = -C2 -> infinity (x^{-1/2} ln x = lim (x^{-1/2} - x^{-k}) / (k - 1/2)) and no finite
+    /// parameters reach it: the power-corrected fit cannot converge and must say why; `auto`
+    /// reports it as failed and ranks the other laws.
+    @Test func failedCandidateIsReportedAndLeftOut() throws {
+        let x = ExactRecoveryTests.layers
+        let data = try FitData(x: x, y: x.map { (2 + log($0)) / $0.squareRoot() })
+        #expect {
+            try GrowthLawFit.fit(data, law: .powerCorrected)
+        } throws: { error in
+            guard case let .noConvergence(law, _, _, parameters)? = error as? FittingError else { return false }
+            return law == .powerCorrected && abs(parameters[1] - 0.5) < 0.05 && abs(parameters[0]) > 100
+                && "\(error)".contains("coincide")
+        }
+        let report = try GrowthLawFit.report(data, law: .auto)
+        let failed = try #require(report.candidates.first { $0.law == .powerCorrected })
+        #expect(failed.fit == nil && failed.deltaAIC == nil && failed.failure != nil)
+        #expect(report.fit.law != .powerCorrected)
+        #expect(report.candidates.filter { $0.fit != nil }.count == 3)
+        #expect(report.warnings.contains { $0.hasPrefix("the power-corrected fit failed") })
     }
 }
