@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "meanfield", targets: ["meanfield"]),
         .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory"]),
+        .library(name: "MeanFieldFitting", targets: ["MeanFieldFitting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,13 +27,20 @@ let package = Package(
         .target(name: "MeanFieldIO", dependencies: []),
         // The infinite-width engine: Gaussian transforms and recurrences.
         .target(name: "MeanFieldTheory", dependencies: ["MeanFieldCore", "MeanFieldNumerics"]),
+        // Growth-law fits (power, exponential, exp-sqrt, power-corrected) with uncertainties.
+        .target(name: "MeanFieldFitting", dependencies: [
+            "CGSL", "MeanFieldNumerics", "MeanFieldCore", "MeanFieldIO",
+        ]),
 
         .executableTarget(name: "meanfield", dependencies: [
-            "MeanFieldTheory", "MeanFieldCore", "MeanFieldIO",
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "MeanFieldNumericsTests", dependencies: ["MeanFieldNumerics"]),
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldFittingTests",
+                    dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],
+                    exclude: ["References"]),
     ]
 )

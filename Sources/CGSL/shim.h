@@ -21,6 +21,8 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
 
 /* GSL exposes its solver and method types as mutable globals, which Swift 6 refuses to read
    (shared mutable state). These accessors return them as values. */
@@ -35,5 +37,9 @@ static inline const gsl_multifit_nlinear_trs *mf_multifit_nlinear_trs_lm(void) {
 }
 static inline const gsl_multifit_nlinear_trs *mf_multifit_nlinear_trs_lmaccel(void) {
     return gsl_multifit_nlinear_trs_lmaccel;
+}
+/* The bootstrap of growth-law fits draws from a fixed, seedable generator. */
+static inline const gsl_rng_type *mf_rng_mt19937(void) {
+    return gsl_rng_mt19937;
 }
 #endif

@@ -1,3 +1,4 @@
+import MeanFieldFitting
 import MeanFieldIO
 import MeanFieldNumerics
 
@@ -8,5 +9,6 @@ extension CommandLineRunner {
         { ($0 as? CSVError).map { (ExitStatus.badInput, $0.description) } },
         { ($0 as? OutputError).map { (ExitStatus.badInput, $0.description) } },
         { ($0 as? GSLError).map { (ExitStatus.numericalFailure, "numerical failure: \($0)") } },
+        { ($0 as? FittingError).map { (ExitStatus.numericalFailure, "numerical failure: \($0)") } },
     ]
 }
