@@ -11,10 +11,14 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
 /// old file or the new one, never half of one.
 public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws {
-        try write(Data(text.utf8), to: path)
+        try write(bytes: Array(text.utf8), to: path)
     }
 
     public static func write(_ data: Data, to path: String) throws {
+        try write(bytes: [UInt8](data), to: path)
+    }
+
+    public static func write(bytes data: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         var template = Array("\(directory)/.\(url.lastPathComponent).tmp-XXXXXX".utf8CString)
@@ -66,11 +70,23 @@ public enum OutputDestination: Sendable {
     }
 
     public func write(_ text: String) throws {
+        try write(bytes: Array(text.utf8))
+    }
+
+    public func write(bytes: [UInt8]) throws {
         switch self {
         case .standardOutput:
-            FileHandle.standardOutput.write(Data(text.utf8))
+            bytes.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = Foundation.write(STDOUT_FILENO, buffer.baseAddress! + offset,
+                                             buffer.count - offset)
+                    if n <= 0 { break }   // a closed pipe: nothing more to say
+                    offset += n
+                }
+            }
         case .file(let path):
-            try AtomicFile.write(text, to: path)
+            try AtomicFile.write(bytes: bytes, to: path)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One cell of an output table. Missing cells ("does not apply") print as empty CSV fields and
 /// JSON null; non-finite numbers are never written (they print as missing).
 public enum Cell: Sendable, Equatable {
@@ -55,20 +57,29 @@ public enum NumberFormat {
     /// CSV and JSON lose nothing; the accuracy of the value itself is stated separately.
     public static func roundTrip(_ x: Double) -> String {
         if x == 0 { return "0.0" }
-        return "\(x)"
+        return x.description
     }
 
-    /// `digits` significant digits, for human-readable tables.
+    /// `digits` significant digits (%g style, exponent form outside 1e-4...1e9), for
+    /// human-readable tables.
     public static func significant(_ x: Double, digits: Int) -> String {
         if x == 0 { return "0" }
         let magnitude = abs(x)
-        if magnitude >= 1e-4 && magnitude < 1e9 {
-            return trimmed(String(format: "%.\(digits)g", x))
-        }
-        return String(format: "%.\(max(digits - 1, 0))e", x)
+        if magnitude >= 1e-4 && magnitude < 1e9 { return printf("%.*g", digits, x) }
+        return printf("%.*e", max(digits - 1, 0), x)
     }
 
-    private static func trimmed(_ s: String) -> String { s }
+    /// C formatting through vsnprintf (Foundation's String(format:) is slow on Linux).
+    static func printf(_ format: String, _ precision: Int, _ x: Double) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+            let length = withVaList([Int32(precision), x]) { arguments in
+                vsnprintf(buffer.baseAddress!, 64, format, arguments)
+            }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!,
+                                                           count: Int(min(length, 63))),
+                          as: UTF8.self)
+        }
+    }
 }
 
 extension Cell {
@@ -101,10 +112,30 @@ enum CSVText {
 }
 
 extension Table {
-    public func csv() -> String {
-        var out = columnNames.map(CSVText.quote).joined(separator: ",") + "\n"
+    public func csv() -> String { String(decoding: csvBytes(), as: UTF8.self) }
+
+    /// The CSV text as UTF-8 bytes (what files and pipes receive, without a String copy).
+    public func csvBytes() -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity((rows.count + 1) * columnNames.count * 20)
+        func append(_ text: String) {
+            var text = text
+            text.withUTF8 { out.append(contentsOf: $0) }
+        }
+        for (i, name) in columnNames.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            append(CSVText.quote(name))
+        }
+        out.append(UInt8(ascii: "\n"))
         for row in rows {
-            out += row.map { $0.csvText() }.joined(separator: ",") + "\n"
+            for (i, cell) in row.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                switch cell {
+                case .missing: break
+                default: append(cell.csvText())
+                }
+            }
+            out.append(UInt8(ascii: "\n"))
         }
         return out
     }
@@ -128,19 +159,24 @@ extension Table {
                 }
             }
         }
-        var widths = columnNames.map(\.count)
+        // Widths in bytes (cells are ASCII apart from user text); String.count is slow.
+        var widths = columnNames.map(\.utf8.count)
         for row in cells {
-            for (i, s) in row.enumerated() { widths[i] = max(widths[i], s.count) }
+            for (i, s) in row.enumerated() { widths[i] = max(widths[i], s.utf8.count) }
         }
-        func line(_ fields: [String]) -> String {
-            fields.enumerated().map { i, s in
-                String(repeating: " ", count: widths[i] - s.count) + s
-            }.joined(separator: "  ")
+        var out = [UInt8]()
+        out.reserveCapacity((cells.count + 1) * widths.reduce(0, +) * 2)
+        func line(_ fields: [String]) {
+            for (i, field) in fields.enumerated() {
+                if i > 0 { out.append(contentsOf: [0x20, 0x20]) }
+                let padding = widths[i] - field.utf8.count
+                if padding > 0 { out.append(contentsOf: repeatElement(0x20, count: padding)) }
+                out.append(contentsOf: field.utf8)
+            }
+            out.append(UInt8(ascii: "\n"))
         }
-        var out = line(columnNames) + "\n"
-        for row in cells { out += line(row) + "\n" }
-        return out
+        line(columnNames)
+        for row in cells { line(row) }
+        return String(decoding: out, as: UTF8.self)
     }
 }
-
-import Foundation

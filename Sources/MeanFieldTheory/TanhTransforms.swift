@@ -14,21 +14,31 @@ import MeanFieldNumerics
 /// density factorized as e^{-(x^2+y^2)/(2 s^2)} sum_k (c x y / s^2)^k / k!, so that
 ///   E[r(z) r(z')] = (2 pi q sqrt(1-c^2))^{-1} sum_{k odd} (c/s^2)^k/k! T_k^2,
 ///   T_k = Int r(x) x^k e^{-x^2/(2 s^2)} dx.
-/// Every integral is over [0, 20] with fixed composite Gauss–Legendre nodes (the same nodes
-/// for every layer, so r, sech^2, sech^4 are tabulated once). The series converges fast when
-/// s^2 is large against 20^2 c; below the thresholds (small q, or c close to 1) the adaptive
-/// nested quadrature of `QuadratureTransforms` takes over. Accuracy of the fast path against
-/// the adaptive path is tested over a grid of (q, c).
+/// Three regimes, chosen per call:
+/// - moments (q, s^2 >= 400): on [0, 20] the Gaussian factors e^{-x^2/(2q)}, e^{-x^2/(2 s^2)}
+///   have exponents <= 1/2, so each integral is a short power series in 1/q and 1/s^2 over
+///   the moments Int_0^20 f(x) x^j dx of f = r, sech^2, sech^4, tabulated once by adaptive
+///   quadrature; erf(a y) is expanded in its Taylor series (a y <= 0.71). About a microsecond.
+/// - nodes (q >= 2, s^2 >= 12 c): the same integrals on fixed composite Gauss–Legendre nodes
+///   over [0, 20] (r, sech^2, sech^4 tabulated at the nodes), the series summed until its
+///   terms fall below 1e-18 of the sum.
+/// - general: the adaptive nested quadrature of `QuadratureTransforms` (small q, or c so
+///   close to 1 that the series would not converge).
+/// Both fast regimes are tested against the adaptive path over a grid of (q, c).
 public final class TanhTransforms: GaussianTransforms {
     public let activation: any Activation = Tanh()
     private let general = QuadratureTransforms(activation: Tanh())
 
-    /// Fast path needs q at least this (Gaussian factors smooth on the fixed panels)...
-    public static let fastPathMinimumVariance = 30.0
+    /// Node regime: q at least this (Gaussian factors smooth on the fixed panels)...
+    public static let nodeMinimumVariance = 2.0
     /// ...and s^2 = q (1 - c^2) at least this times c (the series for E[r r'] converges).
-    public static let fastPathMinimumConditionalVariance = 12.0
+    public static let nodeMinimumConditionalVariance = 12.0
+    /// Moment regime: q and s^2 at least this (exponents x^2/(2q) <= 1/2 on [0, 20]).
+    public static let momentMinimumVariance = 400.0
     static let cutoff = 20.0
-    static let maximumTerms = 120
+    static let maximumTerms = 200
+    /// Moments x^0 ... x^maximumMomentOrder are tabulated.
+    static let maximumMomentOrder = 160
 
     private struct Nodes {
         var x: [Double] = []
@@ -40,7 +50,13 @@ public final class TanhTransforms: GaussianTransforms {
     }
 
     private let nodes: Nodes
-    /// Scratch: per-node weight * r * e^{-x^2/(2 s^2)} and the running power x^k.
+    /// Int_0^20 f(x) x^j dx for f = r, sech^2, sech^4 (index j).
+    private let remainderMoments: [Double]
+    private let sech2Moments: [Double]
+    private let sech4Moments: [Double]
+    /// 1/n! for the series.
+    private let inverseFactorials: [Double]
+    /// Scratch for the node regime: weight * r * e^{-x^2/(2 s^2)} and the running power x^k.
     private var scratchA: [Double]
     private var scratchPower: [Double]
 
@@ -64,6 +80,33 @@ public final class TanhTransforms: GaussianTransforms {
         self.nodes = nodes
         scratchA = Array(repeating: 0, count: nodes.x.count)
         scratchPower = Array(repeating: 0, count: nodes.x.count)
+        (remainderMoments, sech2Moments, sech4Moments) = Self.tabulateMoments()
+        var factorials = [1.0]
+        for n in 1...Self.maximumTerms { factorials.append(factorials[n - 1] / Double(n)) }
+        inverseFactorials = factorials
+    }
+
+    /// Int_0^20 f(x) x^j dx for every j at once, on 30-point Gauss–Legendre panels of width
+    /// 1/2: on such a panel x^160 varies like e^{2t} and r has its poles 12 widths away, so
+    /// the rule is exact to double precision for every moment (tested against adaptive QAG).
+    static func tabulateMoments() -> ([Double], [Double], [Double]) {
+        let breakpoints = stride(from: 0.0, through: cutoff, by: 0.5).map { $0 }
+        let rule = CompositeGaussLegendre(breakpoints: breakpoints, order: 30)
+        let orders = maximumMomentOrder + 1
+        var remainder = [Double](repeating: 0, count: orders)
+        var sech2 = remainder, sech4 = remainder
+        for (x, w) in zip(rule.nodes, rule.weights) {
+            let e = exp(-2 * x)
+            let r = -2 * e / (1 + e), s2 = 4 * e / ((1 + e) * (1 + e))
+            var power = w
+            for j in 0..<orders {
+                remainder[j] += r * power
+                sech2[j] += s2 * power
+                sech4[j] += s2 * s2 * power
+                power *= x
+            }
+        }
+        return (remainder, sech2, sech4)
     }
 
     private static let inverseSqrtTwoPi = 1 / (2 * Double.pi).squareRoot()
@@ -71,12 +114,12 @@ public final class TanhTransforms: GaussianTransforms {
     // MARK: One-dimensional transforms
 
     public func meanSquare(variance q: Double) throws -> Double {
-        guard q >= Self.fastPathMinimumVariance else { return try general.meanSquare(variance: q) }
+        guard q >= Self.nodeMinimumVariance else { return try general.meanSquare(variance: q) }
         return 1 - gaussianMoments(variance: q).sech2
     }
 
     public func derivativeMeanSquare(variance q: Double) throws -> Double {
-        guard q >= Self.fastPathMinimumVariance else {
+        guard q >= Self.nodeMinimumVariance else {
             return try general.derivativeMeanSquare(variance: q)
         }
         return gaussianMoments(variance: q).sech4
@@ -84,9 +127,13 @@ public final class TanhTransforms: GaussianTransforms {
 
     public func mean(variance q: Double) throws -> Double { 0 }
 
-    /// E[sech^2 z], E[sech^4 z] on the fixed nodes (even integrands: twice the half line).
+    /// E[sech^2 z], E[sech^4 z] (even integrands: twice the half line).
     private func gaussianMoments(variance q: Double) -> (sech2: Double, sech4: Double) {
         let scale = 2 * Self.inverseSqrtTwoPi / q.squareRoot()
+        if q >= Self.momentMinimumVariance {
+            return (scale * gaussianSeries(sech2Moments, order: 0, variance: q),
+                    scale * gaussianSeries(sech4Moments, order: 0, variance: q))
+        }
         let decay = -0.5 / q
         var sech2 = 0.0, sech4 = 0.0
         for i in 0..<nodes.x.count {
@@ -99,13 +146,98 @@ public final class TanhTransforms: GaussianTransforms {
 
     // MARK: Two-dimensional transforms
 
-    private func fastPathApplies(_ pair: GaussianPair) -> Bool {
+    private enum Regime { case moments, nodes, general }
+
+    private func regime(_ pair: GaussianPair) -> Regime {
         let q = pair.variance
-        guard q >= Self.fastPathMinimumVariance else { return false }
-        let c = abs(pair.correlation)
+        guard q >= Self.nodeMinimumVariance else { return .general }
         let conditional = conditionalVariance(pair)
-        return conditional >= Self.fastPathMinimumConditionalVariance * max(c, 1e-300)
-            && conditional >= 1
+        if q >= Self.momentMinimumVariance && conditional >= Self.momentMinimumVariance {
+            return .moments
+        }
+        let c = abs(pair.correlation)
+        if conditional >= Self.nodeMinimumConditionalVariance * max(c, 1e-300) && conditional >= 1 {
+            return .nodes
+        }
+        return .general
+    }
+
+    /// Int_0^20 f(x) x^order e^{-x^2/(2v)} dx = sum_n (-1/(2v))^n/n! M_(order+2n), for
+    /// x^2/(2v) <= 1/2 (terms fall like 2^-n/n!).
+    @inline(__always)
+    private func gaussianSeries(_ moments: [Double], order: Int, variance v: Double) -> Double {
+        let step = -0.5 / v
+        var power = 1.0, sum = 0.0
+        var n = 0
+        while order + 2 * n <= Self.maximumMomentOrder {
+            let term = power * inverseFactorials[n] * moments[order + 2 * n]
+            sum += term
+            if abs(term) <= 1e-18 * abs(sum) { break }
+            power *= step
+            n += 1
+        }
+        return sum
+    }
+
+    /// The moment regime's (W, D, E[sech^2], E[sech^4]), for c >= 0.
+    private func momentPair(_ pair: GaussianPair) -> (cross: Double, difference: Double,
+                                                      sech2: Double, sech4: Double) {
+        let q = pair.variance
+        let oneMinusC = pair.oneMinusCorrelation
+        let c = 1 - oneMinusC
+        let s2 = conditionalVariance(pair)
+        let gaussianScale = 2 * Self.inverseSqrtTwoPi / q.squareRoot()
+        let sech2 = gaussianScale * gaussianSeries(sech2Moments, order: 0, variance: q)
+        let sech4 = gaussianScale * gaussianSeries(sech4Moments, order: 0, variance: q)
+        // E[sgn(z) r(z')] = E[r(z') erf(a z')], a = c/(sqrt 2 s), with
+        // erf(a y) = (2/sqrt pi) sum_m (-1)^m (a y)^(2m+1) / (m! (2m+1)).
+        let a = c / (2 * s2).squareRoot()
+        var signRemainder = 0.0
+        if c > 0 {
+            var coefficient = 2 / Double.pi.squareRoot() * a
+            var m = 0
+            while 2 * m + 1 <= Self.maximumMomentOrder {
+                let term = coefficient / Double(2 * m + 1)
+                    * gaussianSeries(remainderMoments, order: 2 * m + 1, variance: q)
+                signRemainder += term
+                if abs(term) <= 1e-18 * abs(signRemainder) { break }
+                m += 1
+                coefficient *= -a * a / Double(m)
+            }
+            signRemainder *= gaussianScale
+        }
+        // E[r r'] = (2 pi q sqrt(1 - c^2))^{-1} sum_{k odd} (c/s^2)^k/k! T_k^2,
+        // T_k = 2 Int_0^20 r x^k e^{-x^2/(2 s^2)} dx.
+        var remainderProduct = 0.0
+        if c > 0 {
+            let ratio = c / s2
+            var coefficient = ratio
+            var k = 1
+            while k <= Self.maximumMomentOrder {
+                let tk = 2 * gaussianSeries(remainderMoments, order: k, variance: s2)
+                let term = coefficient * tk * tk
+                remainderProduct += term
+                if term <= 1e-18 * remainderProduct { break }
+                coefficient *= ratio * ratio / Double((k + 1) * (k + 2))
+                k += 2
+            }
+            remainderProduct /= 2 * .pi * q * (s2 / q).squareRoot()
+        }
+        return combine(c: c, oneMinusC: oneMinusC, sech2: sech2, sech4: sech4,
+                       signRemainder: signRemainder, remainderProduct: remainderProduct)
+    }
+
+    /// W = (2/pi) asin c + 2 E[sgn r'] + E[r r'], D = (2/pi) acos c - E[sech^2] - 2 E[sgn r'] - E[r r'].
+    @inline(__always)
+    private func combine(c: Double, oneMinusC: Double, sech2: Double, sech4: Double,
+                         signRemainder: Double, remainderProduct: Double)
+        -> (cross: Double, difference: Double, sech2: Double, sech4: Double)
+    {
+        let arccos = 2 * asin((0.5 * oneMinusC).squareRoot())
+        let arcsin = c < 0.5 ? asin(c) : 0.5 * .pi - arccos
+        let cross = 2 / .pi * arcsin + 2 * signRemainder + remainderProduct
+        let difference = 2 / .pi * arccos - sech2 - 2 * signRemainder - remainderProduct
+        return (cross, difference, sech2, sech4)
     }
 
     /// s^2 = q (1 - c^2) = delta (2 - delta/q), for c >= 0 from the accurate distance.
@@ -114,9 +246,10 @@ public final class TanhTransforms: GaussianTransforms {
         return pair.variance * oneMinusC * (2 - oneMinusC)
     }
 
-    /// (W, D, E[sech^2], E[sech^4]) on the fast path, for c >= 0.
-    private func fastPair(_ pair: GaussianPair) -> (cross: Double, difference: Double,
-                                                    sech2: Double, sech4: Double) {
+    /// The node regime's (W, D, E[sech^2], E[sech^4]), for c >= 0; nil if the series for
+    /// E[r r'] has not converged within `maximumTerms`.
+    private func nodePair(_ pair: GaussianPair) -> (cross: Double, difference: Double,
+                                                    sech2: Double, sech4: Double)? {
         let q = pair.variance
         let oneMinusC = pair.oneMinusCorrelation
         let c = 1 - oneMinusC
@@ -127,51 +260,59 @@ public final class TanhTransforms: GaussianTransforms {
         let decayQ = -0.5 / q, decayS = -0.5 / s2
         let erfScale = c / (2.0.squareRoot() * s)
         var sech2 = 0.0, sech4 = 0.0, signRemainder = 0.0
-        for i in 0..<count {
-            let x = nodes.x[i], w = nodes.weight[i]
-            let g = w * exp(decayQ * nodes.x2[i])
-            sech2 += g * nodes.sech2[i]
-            sech4 += g * nodes.sech4[i]
-            signRemainder += g * nodes.r[i] * erf(erfScale * x)
-            scratchA[i] = w * nodes.r[i] * exp(decayS * nodes.x2[i])
-            scratchPower[i] = x
-        }
-        sech2 *= gaussianScale
-        sech4 *= gaussianScale
-        signRemainder *= gaussianScale
-
-        // E[r r'] = (2 pi q sqrt(1 - c^2))^{-1} sum_{k odd} (c/s^2)^k/k! T_k^2, T_k = 2 sum a_i x_i^k.
         var remainderProduct = 0.0
-        if c > 0 {
-            let ratio = c / s2
-            var coefficient = ratio          // (c/s^2)^k / k!, k = 1
-            var k = 1
-            while k <= Self.maximumTerms {
-                var tk = 0.0
-                for i in 0..<count { tk += scratchA[i] * scratchPower[i] }
-                tk *= 2
-                let term = coefficient * tk * tk
-                remainderProduct += term
-                if term <= 1e-18 * remainderProduct { break }
-                // Advance to k + 2.
-                for i in 0..<count { scratchPower[i] *= nodes.x2[i] }
-                coefficient *= ratio * ratio / Double((k + 1) * (k + 2))
-                k += 2
+        var converged = true
+        scratchA.withUnsafeMutableBufferPointer { a in
+            scratchPower.withUnsafeMutableBufferPointer { power in
+                for i in 0..<count {
+                    let x = nodes.x[i], w = nodes.weight[i]
+                    let g = w * exp(decayQ * nodes.x2[i])
+                    sech2 += g * nodes.sech2[i]
+                    sech4 += g * nodes.sech4[i]
+                    if c > 0 { signRemainder += g * nodes.r[i] * erf(erfScale * x) }
+                    a[i] = w * nodes.r[i] * exp(decayS * nodes.x2[i])
+                    power[i] = x
+                }
+                guard c > 0 else { return }
+                // E[r r'] = (2 pi q sqrt(1 - c^2))^{-1} sum_{k odd} (c/s^2)^k/k! T_k^2.
+                let ratio = c / s2
+                var coefficient = ratio
+                var k = 1
+                converged = false
+                while k <= Self.maximumTerms {
+                    var tk = 0.0
+                    for i in 0..<count { tk += a[i] * power[i] }
+                    tk *= 2
+                    let term = coefficient * tk * tk
+                    remainderProduct += term
+                    if term <= 1e-18 * remainderProduct { converged = true; break }
+                    for i in 0..<count { power[i] *= nodes.x2[i] }
+                    coefficient *= ratio * ratio / Double((k + 1) * (k + 2))
+                    k += 2
+                }
+                remainderProduct /= 2 * .pi * q * (s / q.squareRoot())
             }
-            let sqrtOneMinusC2 = s / q.squareRoot()
-            remainderProduct /= 2 * .pi * q * sqrtOneMinusC2
         }
-        let arccos = 2 * asin((0.5 * oneMinusC).squareRoot())
-        let arcsin = 0.5 * .pi - arccos
-        let cross = (c < 0.5 ? 2 / .pi * asin(c) : 2 / .pi * arcsin) + 2 * signRemainder + remainderProduct
-        let difference = 2 / .pi * arccos - sech2 - 2 * signRemainder - remainderProduct
-        return (cross, difference, sech2, sech4)
+        guard converged else { return nil }
+        return combine(c: c, oneMinusC: oneMinusC, sech2: sech2 * gaussianScale,
+                       sech4: sech4 * gaussianScale, signRemainder: signRemainder * gaussianScale,
+                       remainderProduct: remainderProduct)
+    }
+
+    /// The fast regimes' results for c >= 0, or nil where the general path must be used.
+    private func fastPair(_ pair: GaussianPair) -> (cross: Double, difference: Double,
+                                                    sech2: Double, sech4: Double)? {
+        switch regime(pair) {
+        case .moments: return momentPair(pair)
+        case .nodes: return nodePair(pair)
+        case .general: return nil
+        }
     }
 
     public func crossMoment(_ pair: GaussianPair) throws -> Double {
         if pair.covariance < 0 { return -(try crossMoment(pair.reflected)) }
-        guard fastPathApplies(pair) else { return try general.crossMoment(pair) }
-        return fastPair(pair).cross
+        guard let fast = fastPair(pair) else { return try general.crossMoment(pair) }
+        return fast.cross
     }
 
     public func halfSquaredDifference(_ pair: GaussianPair) throws -> Double {
@@ -180,8 +321,8 @@ public final class TanhTransforms: GaussianTransforms {
             return 2 * (try meanSquare(variance: pair.variance))
                 - (try halfSquaredDifference(pair.reflected))
         }
-        guard fastPathApplies(pair) else { return try general.halfSquaredDifference(pair) }
-        return fastPair(pair).difference
+        guard let fast = fastPair(pair) else { return try general.halfSquaredDifference(pair) }
+        return fast.difference
     }
 
     public func derivativeCrossMoment(_ pair: GaussianPair) throws -> Double {
@@ -195,8 +336,7 @@ public final class TanhTransforms: GaussianTransforms {
     public func layerMoments(_ pair: GaussianPair, needMean: Bool) throws -> LayerMoments {
         let reflect = pair.covariance < 0
         let working = reflect ? pair.reflected : pair
-        if fastPathApplies(working) {
-            let f = fastPair(working)
+        if let f = fastPair(working) {
             let v = 1 - f.sech2
             return LayerMoments(
                 meanSquare: v,

@@ -48,7 +48,7 @@ struct TheoryCommand: ParsableCommand {
         let table = Self.table(curve)
         switch output.format {
         case .csv:
-            try output.destination.write(table.csv())
+            try output.destination.write(bytes: table.csvBytes())
         case .json:
             var pairs: [(String, JSONValue)] = [
                 ("config", config.json),

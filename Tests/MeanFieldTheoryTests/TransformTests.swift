@@ -3,6 +3,7 @@ import Testing
 @testable import MeanFieldTheory
 import MeanFieldCore
 import MeanFieldIO
+import MeanFieldNumerics
 
 /// Gaussian transforms against independent references (Tests/References/transforms_reference.py).
 @Suite struct TanhTransformTests {
@@ -42,7 +43,7 @@ import MeanFieldIO
         let tanh = TanhTransforms()
         let general = QuadratureTransforms(activation: Tanh())
         var worst = 0.0
-        for q in [30.0, 45, 100, 300, 1e3, 1e4, 1e5, 1e7] {
+        for q in [2.0, 3, 5, 10, 20, 30, 45, 100, 300, 399, 401, 1e3, 1e4, 1e5, 1e7] {
             for c in [0.0, 1e-6, 0.01, 0.2, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999, -0.3, -0.9] {
                 let pair = GaussianPair(variance: q, correlation: c)
                 let fast = try tanh.layerMoments(pair, needMean: false)
@@ -76,6 +77,27 @@ import MeanFieldIO
             // W -> (2/pi) asin c with an O(1/sqrt q) correction.
             let w = try tanh.crossMoment(GaussianPair(variance: q, correlation: 0.5))
             #expect(abs(w - 2 / .pi * asin(0.5)) < 2 / q.squareRoot())
+        }
+    }
+}
+
+@Suite struct TanhMomentTableTests {
+    /// The tabulated moments Int_0^20 f x^j dx against adaptive QAG, j = 0...160.
+    @Test func momentsAgainstAdaptiveQuadrature() throws {
+        let (remainder, sech2, sech4) = TanhTransforms.tabulateMoments()
+        let integrator = AdaptiveIntegrator(relativeTolerance: 1e-13, rule: .gauss61)
+        let points = stride(from: 0.0, through: 20, by: 0.25).map { $0 }
+        for j in stride(from: 0, through: TanhTransforms.maximumMomentOrder, by: 7) {
+            let p = Double(j)
+            let r = try integrator.integrate(breakpoints: points) { x in
+                let e = exp(-2 * x); return -2 * e / (1 + e) * pow(x, p) }.value
+            let s = try integrator.integrate(breakpoints: points) { x in
+                let e = exp(-2 * x); return 4 * e / ((1 + e) * (1 + e)) * pow(x, p) }.value
+            let s4 = try integrator.integrate(breakpoints: points) { x in
+                let e = exp(-2 * x); let v = 4 * e / ((1 + e) * (1 + e)); return v * v * pow(x, p) }.value
+            #expect(relativeError(remainder[j], r) < 1e-13, "r moment \(j)")
+            #expect(relativeError(sech2[j], s) < 1e-13, "sech^2 moment \(j)")
+            #expect(relativeError(sech4[j], s4) < 1e-13, "sech^4 moment \(j)")
         }
     }
 }
