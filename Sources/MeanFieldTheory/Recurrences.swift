@@ -115,7 +115,7 @@ public struct TheoryEngine {
                 computationStopped = true
                 break
             }
-            let moments: LayerMoments
+            var moments: LayerMoments
             do {
                 moments = try transforms.layerMoments(pair, needMean: needMean)
             } catch {
@@ -124,6 +124,19 @@ public struct TheoryEngine {
                     reason: "failed at q = \(pair.variance * pow(2, Double(state.exponent))): \(error)")
                 computationStopped = true
                 break
+            }
+            // Exact symmetries, so that e0 = 1 stays exactly 1 (and s exactly 0), and, with an
+            // odd activation and no biases, e0 = 0 stays 0 and e0 = -1 stays -1.
+            if pair.distance == 0 {
+                moments.crossMoment = moments.meanSquare
+                moments.halfSquaredDifference = 0
+            } else if config.activation.isOdd && pair.covariance == 0 {
+                moments.crossMoment = 0
+                moments.halfSquaredDifference = moments.meanSquare
+            } else if config.activation.isOdd && pair.covariance == -pair.variance
+                        && pair.distance == 2 * pair.variance {
+                moments.crossMoment = -moments.meanSquare
+                moments.halfSquaredDifference = 2 * moments.meanSquare
             }
             // Homogeneous rescaling: T(2^k Q) = 2^(k degree) T(Q); state units are 2^k.
             let growth = unitsExponent == 0 ? 1 : exp2(Double(unitsExponent) * (degree - 1))
