@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "meanfield", targets: ["meanfield"]),
-        .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory"]),
+        .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory", "MeanFieldCore"]),
         .library(name: "MeanFieldFitting", targets: ["MeanFieldFitting"]),
     ],
     dependencies: [
