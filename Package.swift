@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "meanfield", targets: ["meanfield"]),
         .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory"]),
+        .library(name: "MeanFieldSimulation", targets: ["MeanFieldSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,13 +27,20 @@ let package = Package(
         .target(name: "MeanFieldIO", dependencies: []),
         // The infinite-width engine: Gaussian transforms and recurrences.
         .target(name: "MeanFieldTheory", dependencies: ["MeanFieldCore", "MeanFieldNumerics"]),
+        // The finite-width Monte Carlo simulator (dense and conditional sampling).
+        .target(name: "MeanFieldSimulation", dependencies: ["MeanFieldCore", "MeanFieldIO", "COpenBLAS"]),
 
         .executableTarget(name: "meanfield", dependencies: [
-            "MeanFieldTheory", "MeanFieldCore", "MeanFieldIO",
+            "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Timings of the simulator (release build: Benchmarks/run_simulator_bench.sh).
+        .executableTarget(name: "meanfield-bench", dependencies: ["MeanFieldSimulation", "MeanFieldCore"],
+                          path: "Benchmarks/meanfield-bench"),
+
         .testTarget(name: "MeanFieldNumericsTests", dependencies: ["MeanFieldNumerics"]),
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics"]),
+        .testTarget(name: "MeanFieldSimulationTests", dependencies: ["MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO"]),
     ]
 )

@@ -1,0 +1,57 @@
+import COpenBLAS
+
+/// X = Q R for an N x B block X: Q (N x rank) has orthonormal columns spanning the columns of
+/// X, R (rank x B) holds their coordinates. Classical Gram-Schmidt with one
+/// reorthogonalization ("twice is enough", Giraud et al. 2005) keeps Q orthonormal to working
+/// precision; a column whose part orthogonal to the earlier ones is below `relativeTolerance`
+/// of its length adds no direction (identical inputs, e0 = 1), so rank-deficient X is exact.
+struct OrthonormalBasis {
+    /// Columns shorter than this after projection (relative to their length) are dependent.
+    static let relativeTolerance = 64 * Double.ulpOfOne
+
+    let q: Block
+    /// Column-major rank x B.
+    let r: [Double]
+    let rank: Int
+
+    init(of x: Block) {
+        let n = x.rows
+        let b = x.columns
+        let basis = Block(rows: n, columns: b)
+        var r = [Double](repeating: 0, count: b * b)
+        var rank = 0
+        var coefficients = [Double](repeating: 0, count: b)
+        var correction = [Double](repeating: 0, count: b)
+        for k in 0..<b {
+            let v = basis.column(rank)
+            v.update(from: x.column(k), count: n)
+            let length = Vectors.dot(v, v, count: n).squareRoot()
+            for i in 0..<b { coefficients[i] = 0 }
+            if rank > 0 {
+                for _ in 0..<2 {
+                    // c = Q^T v; v -= Q c
+                    cblas_dgemv(CblasColMajor, CblasTrans, Int32(n), Int32(rank), 1, basis.data,
+                                Int32(n), v, 1, 0, &correction, 1)
+                    cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(rank), -1,
+                                basis.data, Int32(n), correction, 1, 1, v, 1)
+                    for i in 0..<rank { coefficients[i] += correction[i] }
+                }
+            }
+            let residual = Vectors.dot(v, v, count: n).squareRoot()
+            for i in 0..<rank { r[k * b + i] = coefficients[i] }
+            if residual > Self.relativeTolerance * length && residual > 0 {
+                cblas_dscal(Int32(n), 1 / residual, v, 1)
+                r[k * b + rank] = residual
+                rank += 1
+            }
+        }
+        self.q = basis
+        self.rank = rank
+        // Keep only the first `rank` rows of R (stored with leading dimension b above).
+        var compact = [Double](repeating: 0, count: rank * b)
+        for k in 0..<b {
+            for i in 0..<rank { compact[k * rank + i] = r[k * b + i] }
+        }
+        self.r = compact
+    }
+}
