@@ -2,8 +2,7 @@ import MeanFieldCore
 
 /// The B inputs of a run: (1/N)|x_k|^2 = p0 for every k, (1/N) x_j . x_k = e0 p0 for j != k,
 /// and every input's coordinates average exactly m0 (THEORY.md section 2, RRN with non-odd
-/// phi). Built from orthonormal random directions u_1..u_B (orthogonal to the all-ones vector
-/// when m0 != 0): with a = p0 - m0^2 and rho = (e0 p0 - m0^2)/a, the symmetric square root of
+/// phi). Built from orthonormal random directions u_1..u_B orthogonal to the all-ones vector: with a = p0 - m0^2 and rho = (e0 p0 - m0^2)/a, the symmetric square root of
 /// the equicorrelation matrix gives
 ///     x_k = m0 + sqrt(N a) [sqrt(1 - rho) (u_k - u_bar) + sqrt(1 + (B - 1) rho) u_bar],
 /// u_bar the mean direction; the products come out exactly as required.
@@ -33,13 +32,19 @@ enum InputBatch {
         configuration.inputMean == 0 ? batch : batch + 1
     }
 
+    /// The mean is fixed whenever there is room for the all-ones direction (N > B); only
+    /// N = B with m0 = 0 leaves it free.
+    static func fixesMean(configuration: NetworkConfiguration, width: Int, batch: Int) -> Bool {
+        configuration.inputMean != 0 || width > batch
+    }
+
     static func make(configuration: NetworkConfiguration, width n: Int, batch: Int,
                      seed: UInt64, run: Int) -> Block {
         let m0 = configuration.inputMean
         let a = max(configuration.p0 - m0 * m0, 0)
         let rho = a > 0 ? min(max((configuration.e0 * configuration.p0 - m0 * m0) / a,
                                   -1 / Double(batch - 1)), 1) : 1
-        let constrained = m0 != 0
+        let constrained = fixesMean(configuration: configuration, width: n, batch: batch)
         let offset = constrained ? 1 : 0
         let directions = Block(rows: n, columns: batch + offset)
         if constrained {

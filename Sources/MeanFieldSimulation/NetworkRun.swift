@@ -13,6 +13,7 @@ struct NetworkRun {
     let configuration: NetworkConfiguration
     let options: SimulationOptions
     let run: Int
+    let storesNormals: Bool
     let progress: (@Sendable (Int) -> Void)?
 
     /// Progress units per run: one per layer of each pass.
@@ -26,7 +27,8 @@ struct NetworkRun {
         let architecture = configuration.architecture
         let sampling: WeightSampling = options.mode == .dense
             ? DenseWeightSampling(width: n, seed: seed, run: run)
-            : ConditionalWeightSampling(width: n, batch: batch, seed: seed, run: run)
+            : ConditionalWeightSampling(width: n, batch: batch, seed: seed, run: run,
+                                        storesNormals: storesNormals)
         let tied = options.backward == .tied
         let keepRecords = tied && options.mode == .conditional
         let kernel = ActivationKernel(activation: configuration.activation)

@@ -78,7 +78,7 @@ public struct SimulationOptions: Sendable {
                 "must be at least \(minimumWidth) for \(batch) inputs with mean m0 != 0")
         }
         if let availableMemory {
-            let needed = estimatedMemory(for: configuration)
+            let needed = estimatedMemory(for: configuration, storingNormals: false)
             if needed > availableMemory {
                 throw InvalidParameter(
                     option: "width", value: width,
@@ -92,15 +92,26 @@ public struct SimulationOptions: Sendable {
 
     var concurrentRuns: Int { min(threads, runs) }
 
+    /// Keep Z rather than regenerate it when that fits in half the available memory: fewer
+    /// random numbers, the same results.
+    func storesNormals(for configuration: NetworkConfiguration, availableMemory: Int?) -> Bool {
+        guard mode == .conditional && backward == .tied else { return false }
+        guard let availableMemory else { return false }
+        return estimatedMemory(for: configuration, storingNormals: true) <= availableMemory / 2
+    }
+
     /// Bytes for the whole simulation: the per-layer state each run in flight keeps for its
     /// backward pass (phi'(h) of input 1, and in conditional tied mode the basis Q of each
     /// weight's inputs), its working blocks and dense panel, and the per-run results.
-    public func estimatedMemory(for configuration: NetworkConfiguration) -> Int {
+    /// `storingNormals`: conditional tied mode also keeps Z (same size as Q).
+    public func estimatedMemory(for configuration: NetworkConfiguration,
+                                storingNormals: Bool) -> Int {
         let depth = configuration.depth
         let matrices = configuration.architecture == .fullResidual ? 2 : 1
         var perRun = depth * width                                  // phi'(h) per layer
         if mode == .conditional && backward == .tied {
-            perRun += depth * matrices * width * batch              // Q per weight matrix
+            let blocks = storingNormals ? 2 : 1                     // Q, and Z if kept
+            perRun += blocks * depth * matrices * width * batch
         }
         perRun += 10 * width * batch                                // working blocks
         if mode == .dense {

@@ -16,6 +16,9 @@ import Synchronization
 public struct Simulator: Sendable {
     public let configuration: NetworkConfiguration
     public let options: SimulationOptions
+    /// Conditional tied mode: keep Z instead of regenerating it (decided from memory; the
+    /// numbers are the same either way).
+    public var storesNormals: Bool
 
     /// Throws `InvalidParameter` for options outside their domain or a run too large for
     /// this machine's memory.
@@ -24,6 +27,7 @@ public struct Simulator: Sendable {
         try options.validate(for: configuration, availableMemory: availableMemory)
         self.configuration = configuration
         self.options = options
+        storesNormals = options.storesNormals(for: configuration, availableMemory: availableMemory)
     }
 
     /// Total progress units reported through `run(progress:)`.
@@ -38,12 +42,13 @@ public struct Simulator: Sendable {
         let traces = Mutex([RunTrace?](repeating: nil, count: runs))
         let configuration = self.configuration
         let options = self.options
+        let storesNormals = self.storesNormals
         DispatchQueue.concurrentPerform(iterations: options.concurrentRuns) { _ in
             while true {
                 let run = nextRun.add(1, ordering: .relaxed).oldValue
                 guard run < runs else { return }
                 let trace = NetworkRun(configuration: configuration, options: options, run: run,
-                                       progress: progress).simulate()
+                                       storesNormals: storesNormals, progress: progress).simulate()
                 traces.withLock { $0[run] = trace }
             }
         }

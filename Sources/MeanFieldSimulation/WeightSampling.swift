@@ -9,11 +9,12 @@ enum WeightMatrix {
     var complementRole: RandomRole { self == .w ? .complementW : .complementV }
 }
 
-/// What the tied backward pass needs to reproduce a forward product: nothing in dense mode
-/// (the weights are regenerated from their stream), the basis of the layer's inputs in
-/// conditional mode.
+/// What the tied backward pass needs to reproduce a forward product in conditional mode: the
+/// basis Q of the layer's inputs, and Z when memory allows keeping it (otherwise it is
+/// regenerated from its stream, with the same numbers). Dense mode regenerates its weights.
 struct ForwardRecord {
-    let basis: OrthonormalBasis?
+    let basis: OrthonormalBasis
+    let normals: Block?
 }
 
 /// How a run obtains products with fresh Gaussian weights, entries N(0, scale^2):
@@ -111,13 +112,17 @@ final class ConditionalWeightSampling: WeightSampling {
     let width: Int
     let seed: UInt64
     let run: Int
+    /// Keep Z for the backward pass (N x rank per weight matrix and layer) instead of
+    /// regenerating it.
+    let storesNormals: Bool
     private let normals: Block
     private var coefficients: [Double]
 
-    init(width: Int, batch: Int, seed: UInt64, run: Int) {
+    init(width: Int, batch: Int, seed: UInt64, run: Int, storesNormals: Bool) {
         self.width = width
         self.seed = seed
         self.run = run
+        self.storesNormals = storesNormals
         normals = Block(rows: width, columns: batch)
         coefficients = [Double](repeating: 0, count: batch)
     }
@@ -128,25 +133,28 @@ final class ConditionalWeightSampling: WeightSampling {
         let basis = OrthonormalBasis(of: x)
         let rank = basis.rank
         let stream = GaussianStream(seed: seed, run: run, layer: layer, role: matrix.forwardRole)
+        let kept = keepRecord && storesNormals && rank > 0 ? Block(rows: n, columns: rank) : nil
+        let z = kept ?? normals
         if rank == 0 {
             y.data.update(repeating: 0, count: y.count)
         } else {
-            stream.fill(normals.data, count: n * rank)
+            stream.fill(z.data, count: n * rank)
             basis.r.withUnsafeBufferPointer { r in
                 cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(x.columns),
-                            Int32(rank), scale, normals.data, Int32(n), r.baseAddress, Int32(rank),
+                            Int32(rank), scale, z.data, Int32(n), r.baseAddress, Int32(rank),
                             0, y.data, Int32(n))
             }
         }
-        return keepRecord ? ForwardRecord(basis: basis) : nil
+        return keepRecord ? ForwardRecord(basis: basis, normals: kept) : nil
     }
 
     func tiedTranspose(_ matrix: WeightMatrix, layer: Int, record: ForwardRecord?,
                        gradient g: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>,
                        scale: Double) {
-        guard let basis = record?.basis else {
+        guard let record else {
             preconditionFailure("the tied conditional backward pass needs the forward basis")
         }
+        let basis = record.basis
         let n = width
         let rank = basis.rank
         let gradientLength = Vectors.dot(g, g, count: n).squareRoot()
@@ -159,10 +167,16 @@ final class ConditionalWeightSampling: WeightSampling {
                     0, &coefficients, 1)
         cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(rank), -1, q, Int32(n),
                     coefficients, 1, 1, output, 1)
-        // The part fixed by the forward pass: scale Q Z^T g, with Z regenerated.
-        GaussianStream(seed: seed, run: run, layer: layer, role: matrix.forwardRole)
-            .fill(normals.data, count: n * rank)
-        cblas_dgemv(CblasColMajor, CblasTrans, Int32(n), Int32(rank), scale, normals.data,
+        // The part fixed by the forward pass: scale Q Z^T g.
+        let z: Block
+        if let stored = record.normals {
+            z = stored
+        } else {
+            z = normals
+            GaussianStream(seed: seed, run: run, layer: layer, role: matrix.forwardRole)
+                .fill(z.data, count: n * rank)
+        }
+        cblas_dgemv(CblasColMajor, CblasTrans, Int32(n), Int32(rank), scale, z.data,
                     Int32(n), g, 1, 0, &coefficients, 1)
         cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(rank), 1, q, Int32(n),
                     coefficients, 1, 1, output, 1)
