@@ -14,6 +14,8 @@ struct NetworkRun {
     let options: SimulationOptions
     let run: Int
     let storesNormals: Bool
+    /// The worker's memory for per-layer records, reused from run to run.
+    let arena: BlockArena
     let progress: (@Sendable (Int) -> Void)?
 
     /// Progress units per run: one per layer of each pass.
@@ -28,9 +30,13 @@ struct NetworkRun {
         let sampling: WeightSampling = options.mode == .dense
             ? DenseWeightSampling(width: n, seed: seed, run: run)
             : ConditionalWeightSampling(width: n, batch: batch, seed: seed, run: run,
-                                        storesNormals: storesNormals)
+                                        storesNormals: storesNormals, arena: arena)
         let tied = options.backward == .tied
         let keepRecords = tied && options.mode == .conditional
+        let matrices = architecture == .fullResidual ? 2 : 1
+        arena.reset(reserving: keepRecords
+            ? depth * matrices * (storesNormals ? 2 : 1) * n * batch + depth * n
+            : depth * n)
         let kernel = ActivationKernel(activation: configuration.activation)
         let scaleW = configuration.sigmaW / Double(n).squareRoot()
         let scaleV = configuration.sigmaV / Double(n).squareRoot()
@@ -44,8 +50,7 @@ struct NetworkRun {
         let branch = Block(rows: n, columns: batch)
         // phi'(h) of input 1 for every layer: the backward pass's only per-layer state
         // besides the conditional bases.
-        let derivatives = UnsafeMutablePointer<Double>.allocate(capacity: depth * n)
-        defer { derivatives.deallocate() }
+        let derivatives = arena.block(rows: n, columns: depth).data
         var recordsW = [ForwardRecord?](repeating: nil, count: depth + 1)
         var recordsV = [ForwardRecord?](repeating: nil, count: depth + 1)
         var phiMeanSquare = [Double](repeating: .nan, count: depth + 1)

@@ -14,10 +14,11 @@ struct OrthonormalBasis {
     let r: [Double]
     let rank: Int
 
-    init(of x: Block) {
+    /// `arena`: where Q lives when it is kept for the backward pass.
+    init(of x: Block, arena: BlockArena? = nil) {
         let n = x.rows
         let b = x.columns
-        let basis = Block(rows: n, columns: b)
+        let basis = arena?.block(rows: n, columns: b) ?? Block(rows: n, columns: b)
         var r = [Double](repeating: 0, count: b * b)
         var rank = 0
         var coefficients = [Double](repeating: 0, count: b)

@@ -44,11 +44,13 @@ public struct Simulator: Sendable {
         let options = self.options
         let storesNormals = self.storesNormals
         DispatchQueue.concurrentPerform(iterations: options.concurrentRuns) { _ in
+            let arena = BlockArena()
             while true {
                 let run = nextRun.add(1, ordering: .relaxed).oldValue
                 guard run < runs else { return }
                 let trace = NetworkRun(configuration: configuration, options: options, run: run,
-                                       storesNormals: storesNormals, progress: progress).simulate()
+                                       storesNormals: storesNormals, arena: arena,
+                                       progress: progress).simulate()
                 traces.withLock { $0[run] = trace }
             }
         }

@@ -41,7 +41,8 @@ import Testing
         for draw in 0..<Self.draws {
             let sampling: WeightSampling = mode == .dense
                 ? DenseWeightSampling(width: n, seed: 3, run: draw)
-                : ConditionalWeightSampling(width: n, batch: 2, seed: 3, run: draw, storesNormals: draw % 2 == 0)
+                : ConditionalWeightSampling(width: n, batch: 2, seed: 3, run: draw,
+                                            storesNormals: draw % 2 == 0, arena: BlockArena())
             let record = sampling.forward(.w, layer: 1, input: x, output: y, scale: Self.scale,
                                           keepRecord: true)
             g.withUnsafeBufferPointer { gp in

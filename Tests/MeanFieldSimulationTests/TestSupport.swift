@@ -121,3 +121,11 @@ func sampleVariance(_ x: [Double]) -> Double {
     let m = sampleMean(x)
     return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)
 }
+
+/// m4 / m2^2 (3 for a normal sample).
+func sampleKurtosis(_ x: [Double]) -> Double {
+    let m = sampleMean(x)
+    let m2 = x.reduce(0) { $0 + pow($1 - m, 2) } / Double(x.count)
+    let m4 = x.reduce(0) { $0 + pow($1 - m, 4) } / Double(x.count)
+    return m4 / (m2 * m2)
+}
