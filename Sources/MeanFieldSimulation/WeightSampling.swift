@@ -152,10 +152,15 @@ final class ConditionalWeightSampling: WeightSampling {
             y.data.update(repeating: 0, count: y.count)
         } else {
             stream.fill(z.data, count: n * rank)
-            basis.r.withUnsafeBufferPointer { r in
-                cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(x.columns),
-                            Int32(rank), scale, z.data, Int32(n), r.baseAddress, Int32(rank),
-                            0, y.data, Int32(n))
+            // Y = scale Z R: with r, B of a few, one fused pass per column beats dgemm's setup.
+            for k in 0..<x.columns {
+                let column = y.column(k)
+                let first = scale * basis.r[k * rank]
+                let z0 = z.data
+                for i in 0..<n { column[i] = first * z0[i] }
+                for a in 1..<rank {
+                    cblas_daxpy(Int32(n), scale * basis.r[k * rank + a], z.column(a), 1, column, 1)
+                }
             }
         }
         return keepRecord ? ForwardRecord(basis: basis, normals: kept) : nil
