@@ -8,6 +8,26 @@ import MeanFieldCore
 struct ActivationKernel {
     let activation: any Activation
 
+    /// phi of every column of `h` into `values`, and phi' of column 0 (input 1, the one the
+    /// backward pass follows) into `firstColumnDerivatives`; tanh shares one exponential.
+    func apply(_ h: Block, values output: Block,
+               firstColumnDerivatives derivatives: UnsafeMutablePointer<Double>) {
+        let n = h.rows
+        if activation is Tanh {
+            let input = h.data
+            let values = output.data
+            for i in 0..<n {
+                let (value, derivative) = FastTanh.valueAndDerivative(input[i])
+                values[i] = value
+                derivatives[i] = derivative
+            }
+            for i in n..<h.count { values[i] = FastTanh.value(input[i]) }
+            return
+        }
+        self.derivatives(h.column(0), into: derivatives, count: n)
+        values(h.data, into: output.data, count: h.count)
+    }
+
     func values(_ input: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>,
                 count: Int) {
         switch activation {
@@ -62,6 +82,14 @@ enum FastTanh {
         let (m, _) = exponentials(x)
         let magnitude = -m / (2 + m)
         return Double(bitPattern: magnitude.bitPattern | (x.bitPattern & 0x8000_0000_0000_0000))
+    }
+
+    @inline(__always) static func valueAndDerivative(_ x: Double) -> (Double, Double) {
+        let (m, e) = exponentials(x)
+        let magnitude = -m / (2 + m)
+        let denominator = 1 + e
+        return (Double(bitPattern: magnitude.bitPattern | (x.bitPattern & 0x8000_0000_0000_0000)),
+                4 * e / (denominator * denominator))
     }
 
     @inline(__always) static func derivative(_ x: Double) -> Double {

@@ -45,16 +45,6 @@ enum Vectors {
         cblas_ddot(Int32(count), x, 1, y, 1)
     }
 
-    /// |x - y|^2, summed directly: 2(p - gamma) would cancel when the inputs are close.
-    static func squaredDistance(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>,
-                                count: Int) -> Double {
-        var sum = 0.0
-        for i in 0..<count {
-            let d = x[i] - y[i]
-            sum += d * d
-        }
-        return sum
-    }
 }
 
 /// Memory for the blocks a run keeps for its backward pass, handed out in order and reused by

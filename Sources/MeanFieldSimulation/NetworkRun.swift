@@ -47,7 +47,6 @@ struct NetworkRun {
                                 run: run)
         let h = Block(rows: n, columns: batch)
         let phi = Block(rows: n, columns: batch)
-        let branch = Block(rows: n, columns: batch)
         // phi'(h) of input 1 for every layer: the backward pass's only per-layer state
         // besides the conditional bases.
         let derivatives = arena.block(rows: n, columns: depth).data
@@ -59,10 +58,10 @@ struct NetworkRun {
         _ = measureForward(layer: 0, x, &trace, &lengths)
         for layer in 1...depth {
             recordsW[layer] = sampling.forward(.w, layer: layer, input: x, output: h,
-                                               scale: scaleW, keepRecord: keepRecords)
+                                               scale: scaleW, accumulate: false,
+                                               keepRecord: keepRecords)
             addBias(to: h, sigma: configuration.sigmaB, role: .biasB, layer: layer)
-            kernel.derivatives(h.column(0), into: derivatives + (layer - 1) * n, count: n)
-            kernel.values(h.data, into: phi.data, count: h.count)
+            kernel.apply(h, values: phi, firstColumnDerivatives: derivatives + (layer - 1) * n)
             phiMeanSquare[layer] = Vectors.dot(phi.column(0), phi.column(0), count: n) / Double(n)
             switch architecture {
             case .feedforward:
@@ -70,10 +69,11 @@ struct NetworkRun {
             case .reducedResidual:
                 cblas_daxpy(Int32(x.count), 1, phi.data, 1, x.data, 1)
             case .fullResidual:
-                recordsV[layer] = sampling.forward(.v, layer: layer, input: phi, output: branch,
-                                                   scale: scaleV, keepRecord: keepRecords)
-                addBias(to: branch, sigma: configuration.sigmaA, role: .biasA, layer: layer)
-                cblas_daxpy(Int32(x.count), 1, branch.data, 1, x.data, 1)
+                // x += V phi + a, written straight into the residual stream.
+                recordsV[layer] = sampling.forward(.v, layer: layer, input: phi, output: x,
+                                                   scale: scaleV, accumulate: true,
+                                                   keepRecord: keepRecords)
+                addBias(to: x, sigma: configuration.sigmaA, role: .biasA, layer: layer)
             }
             progress?(1)
             if !measureForward(layer: layer, x, &trace, &lengths) {
@@ -156,16 +156,31 @@ struct NetworkRun {
     private func measureForward(layer: Int, _ x: Block, _ trace: inout RunTrace,
                                 _ lengths: inout [Double]) -> Bool {
         let n = Double(x.rows)
-        var squares = [Double](repeating: 0, count: x.columns)
-        for k in 0..<x.columns {
-            squares[k] = Vectors.dot(x.column(k), x.column(k), count: x.rows) / n
-            if !Self.isRegular(squares[k]) { return false }
+        // One pass for the pair: |x|^2, |x'|^2, x.x' and |x - x'|^2 (the difference summed
+        // directly: 2(p - gamma) cancels when the inputs are close).
+        let first = x.column(0)
+        let second = x.column(1)
+        var sumFirst = 0.0, sumSecond = 0.0, sumCross = 0.0, sumDifference = 0.0
+        for i in 0..<x.rows {
+            let a = first[i]
+            let b = second[i]
+            let d = a - b
+            sumFirst += a * a
+            sumSecond += b * b
+            sumCross += a * b
+            sumDifference += d * d
         }
-        let p = squares[0]
-        let pPrime = squares[1]
-        let gamma = Vectors.dot(x.column(0), x.column(1), count: x.rows) / n
-        let s = Vectors.squaredDistance(x.column(0), x.column(1), count: x.rows) / n
-        guard Self.isRegular(gamma), Self.isRegular(s) else { return false }
+        let p = sumFirst / n
+        let pPrime = sumSecond / n
+        let gamma = sumCross / n
+        let s = sumDifference / n
+        guard Self.isRegular(p), Self.isRegular(pPrime), Self.isRegular(gamma),
+              Self.isRegular(s) else { return false }
+        for k in 2..<max(x.columns, 2) {
+            guard Self.isRegular(Vectors.dot(x.column(k), x.column(k), count: x.rows) / n) else {
+                return false
+            }
+        }
         lengths[layer] = p
         trace.set(.p, layer: layer, p)
         trace.set(.gamma, layer: layer, gamma)

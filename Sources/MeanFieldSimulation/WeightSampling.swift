@@ -18,11 +18,11 @@ struct ForwardRecord {
 }
 
 /// How a run obtains products with fresh Gaussian weights, entries N(0, scale^2):
-/// forward Y = W X, and W^T g for the backward pass with W tied to the forward pass or
-/// replaced by an independent copy.
+/// forward Y = W X (or Y += W X with `accumulate`, for the residual stream), and W^T g for
+/// the backward pass with W tied to the forward pass or replaced by an independent copy.
 protocol WeightSampling {
     func forward(_ matrix: WeightMatrix, layer: Int, input x: Block, output y: Block,
-                 scale: Double, keepRecord: Bool) -> ForwardRecord?
+                 scale: Double, accumulate: Bool, keepRecord: Bool) -> ForwardRecord?
     func tiedTranspose(_ matrix: WeightMatrix, layer: Int, record: ForwardRecord?,
                        gradient g: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>,
                        scale: Double)
@@ -59,8 +59,9 @@ final class DenseWeightSampling: WeightSampling {
     static func panelRows(width: Int) -> Int { max(1, min(width, panelDoubles / width)) }
 
     func forward(_ matrix: WeightMatrix, layer: Int, input x: Block, output y: Block,
-                 scale: Double, keepRecord: Bool) -> ForwardRecord? {
+                 scale: Double, accumulate: Bool, keepRecord: Bool) -> ForwardRecord? {
         let n = width
+        let beta: Double = accumulate ? 1 : 0
         let stream = GaussianStream(seed: seed, run: run, layer: layer, role: matrix.forwardRole)
         var row = 0
         while row < n {
@@ -71,11 +72,11 @@ final class DenseWeightSampling: WeightSampling {
             if x.columns <= Self.gemvColumns {
                 for k in 0..<x.columns {
                     cblas_dgemv(CblasColMajor, CblasTrans, Int32(n), Int32(rows), scale, panel,
-                                Int32(n), x.column(k), 1, 0, y.column(k) + row, 1)
+                                Int32(n), x.column(k), 1, beta, y.column(k) + row, 1)
                 }
             } else {
                 cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(rows), Int32(x.columns),
-                            Int32(n), scale, panel, Int32(n), x.data, Int32(n), 0, y.data + row,
+                            Int32(n), scale, panel, Int32(n), x.data, Int32(n), beta, y.data + row,
                             Int32(n))
             }
             row += rows
@@ -141,7 +142,7 @@ final class ConditionalWeightSampling: WeightSampling {
     }
 
     func forward(_ matrix: WeightMatrix, layer: Int, input x: Block, output y: Block,
-                 scale: Double, keepRecord: Bool) -> ForwardRecord? {
+                 scale: Double, accumulate: Bool, keepRecord: Bool) -> ForwardRecord? {
         let n = width
         let basis = OrthonormalBasis(of: x, arena: keepRecord ? arena : nil)
         let rank = basis.rank
@@ -149,7 +150,7 @@ final class ConditionalWeightSampling: WeightSampling {
         let kept = keepRecord && storesNormals && rank > 0 ? arena.block(rows: n, columns: rank) : nil
         let z = kept ?? normals
         if rank == 0 {
-            y.data.update(repeating: 0, count: y.count)
+            if !accumulate { y.data.update(repeating: 0, count: y.count) }
         } else {
             stream.fill(z.data, count: n * rank)
             // Y = scale Z R: with r, B of a few, one fused pass per column beats dgemm's setup.
@@ -157,7 +158,11 @@ final class ConditionalWeightSampling: WeightSampling {
                 let column = y.column(k)
                 let first = scale * basis.r[k * rank]
                 let z0 = z.data
-                for i in 0..<n { column[i] = first * z0[i] }
+                if accumulate {
+                    for i in 0..<n { column[i] += first * z0[i] }
+                } else {
+                    for i in 0..<n { column[i] = first * z0[i] }
+                }
                 for a in 1..<rank {
                     cblas_daxpy(Int32(n), scale * basis.r[k * rank + a], z.column(a), 1, column, 1)
                 }

@@ -44,7 +44,7 @@ import Testing
                 : ConditionalWeightSampling(width: n, batch: 2, seed: 3, run: draw,
                                             storesNormals: draw % 2 == 0, arena: BlockArena())
             let record = sampling.forward(.w, layer: 1, input: x, output: y, scale: Self.scale,
-                                          keepRecord: true)
+                                          accumulate: false, keepRecord: true)
             g.withUnsafeBufferPointer { gp in
                 t.withUnsafeMutableBufferPointer { tp in
                     sampling.tiedTranspose(.w, layer: 1, record: record, gradient: gp.baseAddress!,
