@@ -3,6 +3,7 @@
 # setting in dense mode against a straightforward numpy implementation, conditional mode at
 # width 1e5, and the per-part costs from meanfield-bench. Usage:
 #   Benchmarks/run_simulator_bench.sh [repeats]      (default 3; numpy runs once)
+#   SKIP_NUMPY=1 Benchmarks/run_simulator_bench.sh   (the numpy baseline takes minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats="${1:-3}"
@@ -32,8 +33,10 @@ echo "dense, width 1000, depth 200, 20 runs, tied backward (Fig. 1 setting):"
 time_best "$bin/meanfield" simulate "${fig1[@]}" --width 1000 --mode dense --format csv --output "$work/dense.csv"
 echo "conditional, width 100000, depth 200, 20 runs, tied backward:"
 time_best "$bin/meanfield" simulate "${fig1[@]}" --width 100000 --mode conditional --format csv --output "$work/conditional.csv"
-echo "numpy (Benchmarks/simulate_numpy.py), width 1000, depth 200, 20 runs, one repeat:"
-/usr/bin/time -f "  wall %e s (cpu %U s user, %S s system)" python3 Benchmarks/simulate_numpy.py \
-    --width 1000 --depth 200 --runs 20 --sigma-w 1.5 --sigma-b 0.5 --sigma-v 1.5 --sigma-a 0.5
+if [[ "${SKIP_NUMPY:-0}" != 1 ]]; then
+    echo "numpy (Benchmarks/simulate_numpy.py), width 1000, depth 200, 20 runs, one repeat:"
+    /usr/bin/time -f "  wall %e s (cpu %U s user, %S s system)" python3 Benchmarks/simulate_numpy.py \
+        --width 1000 --depth 200 --runs 20 --sigma-w 1.5 --sigma-b 0.5 --sigma-v 1.5 --sigma-a 0.5
+fi
 echo "parts (meanfield-bench, one thread):"
 "$bin/meanfield-bench" | sed 's/^/  /'

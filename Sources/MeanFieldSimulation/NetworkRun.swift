@@ -47,6 +47,7 @@ struct NetworkRun {
                                 run: run)
         let h = Block(rows: n, columns: batch)
         let phi = Block(rows: n, columns: batch)
+        let biasScratch = Block(rows: n, columns: 1)
         // phi'(h) of input 1 for every layer: the backward pass's only per-layer state
         // besides the conditional bases.
         let derivatives = arena.block(rows: n, columns: depth).data
@@ -60,7 +61,8 @@ struct NetworkRun {
             recordsW[layer] = sampling.forward(.w, layer: layer, input: x, output: h,
                                                scale: scaleW, accumulate: false,
                                                keepRecord: keepRecords)
-            addBias(to: h, sigma: configuration.sigmaB, role: .biasB, layer: layer)
+            addBias(to: h, sigma: configuration.sigmaB, role: .biasB, layer: layer,
+                    scratch: biasScratch.data)
             kernel.apply(h, values: phi, firstColumnDerivatives: derivatives + (layer - 1) * n)
             phiMeanSquare[layer] = Vectors.dot(phi.column(0), phi.column(0), count: n) / Double(n)
             switch architecture {
@@ -73,7 +75,8 @@ struct NetworkRun {
                 recordsV[layer] = sampling.forward(.v, layer: layer, input: phi, output: x,
                                                    scale: scaleV, accumulate: true,
                                                    keepRecord: keepRecords)
-                addBias(to: x, sigma: configuration.sigmaA, role: .biasA, layer: layer)
+                addBias(to: x, sigma: configuration.sigmaA, role: .biasA, layer: layer,
+                        scratch: biasScratch.data)
             }
             progress?(1)
             if !measureForward(layer: layer, x, &trace, &lengths) {
@@ -138,16 +141,15 @@ struct NetworkRun {
     }
 
     /// Adds a bias vector, N(0, sigma^2) per unit and shared by the batch (no stream drawn
-    /// when sigma = 0).
-    private func addBias(to block: Block, sigma: Double, role: RandomRole, layer: Int) {
+    /// when sigma = 0), drawn into `scratch` (N doubles).
+    private func addBias(to block: Block, sigma: Double, role: RandomRole, layer: Int,
+                         scratch: UnsafeMutablePointer<Double>) {
         guard sigma > 0 else { return }
         let n = block.rows
-        let bias = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        defer { bias.deallocate() }
         GaussianStream(seed: UInt64(options.seed), run: run, layer: layer, role: role)
-            .fill(bias, count: n, scale: sigma)
+            .fill(scratch, count: n, scale: sigma)
         for k in 0..<block.columns {
-            cblas_daxpy(Int32(n), 1, bias, 1, block.column(k), 1)
+            cblas_daxpy(Int32(n), 1, scratch, 1, block.column(k), 1)
         }
     }
 
