@@ -56,7 +56,12 @@ struct NetworkRun {
         var phiMeanSquare = [Double](repeating: .nan, count: depth + 1)
         var lengths = [Double](repeating: .nan, count: depth + 1)
 
-        _ = measureForward(layer: 0, x, &trace, &lengths)
+        guard measureForward(layer: 0, x, &trace, &lengths) else {
+            // Inputs beyond the range (p0 above 1e300): nothing to propagate.
+            trace.forwardOverflowLayer = 0
+            progress?(2 * depth)
+            return trace
+        }
         for layer in 1...depth {
             recordsW[layer] = sampling.forward(.w, layer: layer, input: x, output: h,
                                                scale: scaleW, accumulate: false,

@@ -35,7 +35,9 @@ import Testing
         let g = GaussianStream(seed: 3, run: 0, layer: 0, role: .inputDirections).normals(count: 1500)
         let a = Array(g[0..<500]), b = Array(g[500..<1000]), c = Array(g[1000..<1500])
         check(block([a, b, c]), rank: 3)
+        check(block([a, b]), rank: 2)
         check(block([a, a]), rank: 1)                               // identical inputs, e0 = 1
+        check(block([a, a.map { _ in 0 }]), rank: 1)
         check(block([a, b, zip(a, b).map { 2 * $0 - $1 }]), rank: 2)
         check(block([a.map { _ in 0 }, b]), rank: 1)
         // Nearly collinear but distinct columns keep both directions, orthonormal.
