@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "meanfield", targets: ["meanfield"]),
         .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory"]),
         .library(name: "MeanFieldFitting", targets: ["MeanFieldFitting"]),
+        .library(name: "MeanFieldAsymptotics", targets: ["MeanFieldAsymptotics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,13 +33,22 @@ let package = Package(
             "CGSL", "MeanFieldNumerics", "MeanFieldCore", "MeanFieldIO",
         ]),
 
+        // Asymptotic laws and constants (THEORY.md sections 6-7): what `predict` reports.
+        .target(name: "MeanFieldAsymptotics", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics",
+        ]),
+
         .executableTarget(name: "meanfield", dependencies: [
-            "MeanFieldTheory", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting", "MeanFieldAsymptotics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "MeanFieldNumericsTests", dependencies: ["MeanFieldNumerics"]),
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldAsymptoticsTests",
+                    dependencies: ["MeanFieldAsymptotics", "MeanFieldTheory", "MeanFieldFitting",
+                                   "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"],
+                    exclude: ["References"]),
         .testTarget(name: "MeanFieldFittingTests",
                     dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],
                     exclude: ["References"]),
