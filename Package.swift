@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory", "MeanFieldCore"]),
         .library(name: "MeanFieldFitting", targets: ["MeanFieldFitting"]),
         .library(name: "MeanFieldSimulation", targets: ["MeanFieldSimulation", "MeanFieldCore"]),
+        .library(name: "MeanFieldAsymptotics", targets: ["MeanFieldAsymptotics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,8 +38,14 @@ let package = Package(
         .target(name: "MeanFieldSimulation", dependencies: ["MeanFieldCore", "MeanFieldIO", "COpenBLAS"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
+        // Asymptotic laws and constants (THEORY.md sections 6-7): what `predict` reports.
+        .target(name: "MeanFieldAsymptotics", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics",
+        ]),
+
         .executableTarget(name: "meanfield", dependencies: [
             "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldAsymptotics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +53,10 @@ let package = Package(
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldSimulationTests", dependencies: ["MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldCLITests", dependencies: ["meanfield", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldAsymptoticsTests",
+                    dependencies: ["MeanFieldAsymptotics", "MeanFieldTheory", "MeanFieldFitting",
+                                   "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"],
+                    exclude: ["References"]),
         .testTarget(name: "MeanFieldFittingTests",
                     dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],
                     exclude: ["References"]),
