@@ -5,5 +5,10 @@ extension Meanfield {
     static let subcommandList: [ParsableCommand.Type] = [
         TheoryCommand.self,
         FitCommand.self,
+        SweepCommand.self,
+        SweepMergeCommand.self,
+        LevelsCommand.self,
+        PlotCommand.self,
+        ReproduceCommand.self,
     ]
 }
