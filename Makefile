@@ -20,7 +20,7 @@ run: setup
 
 # The test suite (fast checks; MEANFIELD_SLOW_TESTS=1 adds the slow statistical ones).
 test:
-	./scripts/setup.sh >/dev/null
+	./scripts/setup.sh --deps-only
 	swift test
 
 # Everything, including the slow statistical checks (fixed seeds).

@@ -24,5 +24,12 @@ let package = Package(
             ],
             path: "Benchmarks/EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // Per-part costs of the simulator (normals, BLAS, layers): Benchmarks/run_simulator_bench.sh.
+        .executableTarget(
+            name: "meanfield-bench",
+            dependencies: [
+                .product(name: "MeanFieldSimulation", package: meanfieldPackage),
+            ],
+            path: "meanfield-bench"),
     ]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system libraries meanfield needs (Debian/Ubuntu) and builds the release binary.
-# Idempotent: packages already present are not reinstalled.
+# Installs the system libraries meanfield needs (Debian/Ubuntu) and, unless --deps-only, builds
+# the release binary. Idempotent: packages already present are not reinstalled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +25,5 @@ if ! command -v swift >/dev/null; then
     [ -x /opt/swift/usr/bin/swift ] && export PATH=/opt/swift/usr/bin:$PATH
 fi
 command -v swift >/dev/null || { echo "setup: Swift 6 toolchain not found (expected on PATH or at /opt/swift)" >&2; exit 1; }
+[ "${1:-}" = "--deps-only" ] && exit 0
 swift build -c release

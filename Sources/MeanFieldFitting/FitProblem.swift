@@ -179,6 +179,9 @@ struct FitProblem {
 
     // MARK: Solution and statistics
 
+    /// Below this reciprocal condition number of the Jacobian a fit is rejected.
+    static let identifiableReciprocalCondition = 1e-13
+
     func solve(start: [Double]) throws -> FitResult {
         let solution: LeastSquaresSolution
         do {
@@ -186,6 +189,16 @@ struct FitProblem {
         } catch let stop as SolverStopped {
             throw FittingError.noConvergence(law: law, iterations: stop.iterations, reason: stop.reason,
                                              parameters: FitProblem.reportedValues(law, stop.parameters))
+        }
+        // A numerically singular Jacobian at the end point means the parameters are not
+        // identifiable: rounding alone (eps/rcond > 1e-3) moves them. Whether the solver
+        // "converged" there is then an accident of rounding (it differs between BLAS
+        // libraries), so it is reported as a failure whatever the solver said.
+        if solution.reciprocalCondition < Self.identifiableReciprocalCondition {
+            throw FittingError.noConvergence(
+                law: law, iterations: solution.iterations,
+                reason: "the Jacobian is numerically singular at the end point (reciprocal condition \(GrowthLawFit.format(solution.reciprocalCondition))), so the parameters are not identifiable",
+                parameters: FitProblem.reportedValues(law, solution.parameters))
         }
         let n = count, p = law.parameterCount, dof = n - p
         let rss = solution.sumOfSquares

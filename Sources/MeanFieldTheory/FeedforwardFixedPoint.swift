@@ -26,7 +26,9 @@ public struct FeedforwardFixedPoint: Sendable, Equatable {
     /// Tolerance on |chi_1 - 1| below which the net is reported as critical.
     public static let criticalTolerance = 1e-10
 
-    public static func solve(_ configuration: NetworkConfiguration) throws -> FeedforwardFixedPoint {
+    /// `correlations`: also solve for c*, chi_c and xi_c (the edge-of-chaos search needs only chi_1).
+    public static func solve(_ configuration: NetworkConfiguration,
+                             correlations: Bool = true) throws -> FeedforwardFixedPoint {
         let transforms = makeTransforms(for: configuration.activation)
         let sigmaW2 = configuration.sigmaW * configuration.sigmaW
         let sigmaB2 = configuration.sigmaB * configuration.sigmaB
@@ -36,15 +38,17 @@ public struct FeedforwardFixedPoint: Sendable, Equatable {
         func lengthMap(_ q: Double) throws -> Double {
             sigmaW2 * (try transforms.meanSquare(variance: q)) + sigmaB2
         }
-        // Locate the fixed point the iteration from the input reaches, then bracket it.
+        // Locate the fixed point the iteration from the input reaches, then bracket it and
+        // polish with Brent's method.
         var q = sigmaW2 * configuration.p0 + sigmaB2
-        var diverges = false, vanishes = false
+        var diverges = false, vanishes = false, settled = false
         for _ in 0..<400 {
             let next = try lengthMap(q)
             if !next.isFinite || next > 1e280 { diverges = true; break }
             if next < 1e-280 { vanishes = true; break }
-            if abs(next - q) <= 1e-8 * q { q = next; break }
+            settled = abs(next - q) <= 1e-8 * q
             q = next
+            if settled { break }
         }
         if diverges {
             result.notes.append("q grows without bound: no finite fixed point")
@@ -55,13 +59,30 @@ public struct FeedforwardFixedPoint: Sendable, Equatable {
             let f: (Double) -> Double = { x in
                 do { return try lengthMap(x) - x } catch { failure = failure ?? error; return .nan }
             }
+            let atIterate = f(q)
             var lower = q, upper = q
-            var width = max(1e-8 * q, 1e-300)
-            while f(lower) <= 0 && lower > 0 && width < 1e300 { lower = max(q - width, 0); width *= 4 }
-            width = max(1e-8 * q, 1e-300)
-            while f(upper) >= 0 && width < 1e300 { upper = q + width; width *= 4 }
+            var width = 1e-8 * q
+            // Below an attracting fixed point the map lies above the identity (f > 0), above it
+            // below (f < 0).
+            while f(lower) < 0 && lower > 0 && width < 1e12 * q { lower = max(q - width, 0); width *= 4 }
+            width = 1e-8 * q
+            while f(upper) > 0 && width < 1e12 * q { upper = q + width; width *= 4 }
             if let failure { throw failure }
-            result.qStar = f(q) == 0 ? q : try findRoot(in: lower, upper, f)
+            let fLower = f(lower), fUpper = f(upper)
+            if atIterate == 0 {
+                result.qStar = q
+            } else if fLower <= 0 && fUpper >= 0 || fLower >= 0 && fUpper <= 0 {
+                result.qStar = try findRoot(in: min(lower, upper), max(lower, upper), f)
+            } else if settled {
+                // No sign change near a settled iterate: the map is marginal there (ReLU at
+                // sigma_w^2 = 2, sigma_b = 0 fixes every q); the iterate is a fixed point.
+                result.qStar = q
+                result.notes.append("the length map is marginal: every q near q* is (nearly) fixed")
+            } else if fUpper > 0 {
+                result.notes.append("q grows without bound: no finite fixed point")
+            } else {
+                result.qStar = 0
+            }
         }
 
         guard let qStar = result.qStar else {
@@ -84,6 +105,7 @@ public struct FeedforwardFixedPoint: Sendable, Equatable {
 
         // Correlation map c -> 1 - sigma_w^2 D(q*, (1 - c) q*) / q*; fixed point c* = 1 when
         // chi_1 <= 1, otherwise the root below 1.
+        guard correlations else { return result }
         if qStar == 0 {
             result.notes.append("q* = 0: the correlation map is degenerate")
         } else if chi1 <= 1 + Self.criticalTolerance {
@@ -98,12 +120,18 @@ public struct FeedforwardFixedPoint: Sendable, Equatable {
                     return oneMinusC - sigmaW2 * (try transforms.halfSquaredDifference(pair)) / qStar
                 } catch { failure = failure ?? error; return .nan }
             }
-            // g < 0 just below 1 (slope chi_1 > 1); find where it turns non-negative.
+            // g < 0 just below 1 (slope chi_1 > 1), but near the edge of chaos c* is itself
+            // close to 1: move the upper end toward 1 until g turns negative.
             var lower = 0.0
             if g(0) < 0 { lower = -1 }
-            let upper = 1 - 1e-6
+            var gap = 1e-3
+            while g(1 - gap) >= 0 && gap > 1e-15 { gap /= 10 }
             if let failure { throw failure }
-            result.cStar = g(lower) == 0 ? lower : try findRoot(in: lower, upper, g)
+            if g(1 - gap) >= 0 {
+                result.cStar = 1   // indistinguishable from 1 in double precision
+            } else {
+                result.cStar = g(lower) == 0 ? lower : try findRoot(in: lower, 1 - gap, g)
+            }
             if let failure { throw failure }
         }
         if let cStar = result.cStar {
@@ -134,7 +162,7 @@ public struct FeedforwardFixedPoint: Sendable, Equatable {
             let config = NetworkConfiguration(architecture: .feedforward, activation: activation,
                                               sigmaW: sigmaW, sigmaB: sigmaB, depth: 1)
             do {
-                return (try solve(config).chi1 ?? .nan) - 1
+                return (try solve(config, correlations: false).chi1 ?? .nan) - 1
             } catch { failure = failure ?? error; return .nan }
         }
         let root = try findRoot(in: lower, upper, relativeTolerance: 1e-14, chiMinusOne)

@@ -4,6 +4,7 @@ extension Meanfield {
     /// Every subcommand, in the order of shared/CLI.md.
     static let subcommandList: [ParsableCommand.Type] = [
         TheoryCommand.self,
+        SimulateCommand.self,
         FitCommand.self,
         SweepCommand.self,
         SweepMergeCommand.self,
