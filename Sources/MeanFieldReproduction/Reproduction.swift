@@ -46,8 +46,12 @@ public enum Reproduction {
     }
 
     public static let figures: [Entry] = [
+        Entry(name: "fig1", summary: "tanh FRN: p, gamma, e per layer for several initial conditions and the gradient ratios, theory against simulation",
+              build: Figure1.build),
         Entry(name: "fig2", summary: "tanh FRN asymptotics: e* and delta* against sigma_a^2/sigma_v^2, |e - e*| against l^-delta*, ln(chi^0/chi^l) against sqrt l (theory)",
               build: Figure2.build),
+        Entry(name: "figA1", summary: "alpha-ReLU FRN for several alpha: the quantities of fig1, theory against simulation",
+              build: FigureA1.build),
         Entry(name: "figA2", summary: "alpha-ReLU FRN exponents: |e - e*|, chi^0/chi^l and p against their predicted power laws (theory)",
               build: FigureA2.build),
         Entry(name: "fig3-theory", summary: "tanh RRN and FRN: ln(chi^0/chi^L) and s^L over (sigma_w, L), level curves against sigma_w^2 L = const (theory side of the MNIST heatmaps)",
