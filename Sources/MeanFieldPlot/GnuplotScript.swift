@@ -128,12 +128,14 @@ struct GnuplotScript {
                 let edges = Self.cellEdges(values, logarithmic: axis.logarithmic)
                 lines.append("set \(axisName)range [\(Self.number(edges.first)):\(Self.number(edges.last))]")
             }
-            // Cells overlap their upper neighbours by 2% so no antialiasing seam shows between them.
-            items.append("'\(name)' skip 1 using 1:2:4:($5+0.02*($5-$4)):6:($7+0.02*($7-$6)):3 with boxxyerror fc palette fs solid 1.0 noborder notitle")
+            // Cells are drawn row by row from the lower left; each reaches 2% over its left and
+            // lower neighbours, drawn before it, so no antialiasing seam shows between them.
+            items.append("'\(name)' skip 1 using 1:2:($4-0.02*($5-$4)):5:($6-0.02*($7-$6)):7:3 with boxxyerror fc palette fs solid 1.0 noborder notitle")
             if !heatmap.contourLevels.isEmpty {
                 let block = "$contours_\(tag)"
-                // Contour lines from the grid (gnuplot's contouring needs a surface plot).
-                lines += [
+                // Contour lines from the grid (gnuplot's contouring needs a surface plot),
+                // computed before any axis format is set: table output is written with them.
+                lines.insert(contentsOf: [
                     "set contour base", "unset surface",
                     "set cntrparam levels discrete \(heatmap.contourLevels.map { Self.number($0) }.joined(separator: ","))",
                     "set table \(block)",
@@ -146,7 +148,7 @@ struct GnuplotScript {
                     "    if (words(line) == 3 && word(line, 1) ne \"#\") { print sprintf(\"%s,%s,%s\", word(line, 1), word(line, 2), word(line, 3)) } else { print \"\" }",
                     "}",
                     "unset print",
-                ]
+                ], at: 2)
                 items.append("\(block)_csv using 1:2 with lines lc rgb \"white\" lw 1.5 notitle")
                 items.append("\(block)_csv every 8::3 using 1:2:(sprintf(\"%g\", $3)) with labels tc rgb \"white\" font \",9\" notitle")
             }
@@ -210,7 +212,7 @@ struct GnuplotScript {
     /// spans less than two decades; nil otherwise.
     static func logTicks(_ lower: Double, _ upper: Double) -> [Double]? {
         guard lower > 0, upper > lower, upper / lower < 100 else { return nil }
-        let mantissas: [Double] = upper / lower < 10 ? [1, 1.5, 2, 3, 4, 5, 6, 8] : [1, 2, 5]
+        let mantissas: [Double] = upper / lower < 10 ? [1, 1.5, 2, 3, 4, 5, 6, 8] : [1, 2, 3, 5]
         var ticks: [Double] = []
         var decade = pow(10, floor(log10(lower)))
         while decade <= upper {

@@ -19,7 +19,7 @@ enum Figure2 {
         settings.log("fig2: e* and delta* over sigma_a^2/sigma_v^2; engine checks at depth \(checkDepth)")
         let ratios = (0..<161).map { pow(10, -2 + 4 * Double($0) / 160) }
         let constants = try ratios.map { try PredictedConstants.tanhCorrelation(sigmaV2: 1, sigmaA2: $0) }
-        let checkRatios: [Double] = [0.03, 0.1, 0.3, 1, 3, 10, 30]
+        let checkRatios: [Double] = [0.03, 0.1, 0.3, 1, 3, 10]
         var engineE: [Double?] = [], fittedDelta: [Double?] = [], fittedDeltaError: [Double?] = []
         var ratioChecks: [JSONValue] = []
         let fitFrom = 100.0

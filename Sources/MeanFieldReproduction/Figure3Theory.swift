@@ -74,7 +74,9 @@ enum Figure3Theory {
                 overlay.append(PlotSeries(title: k == 0 ? "level curves of ln(χ^0/χ^L) (white, labelled with the level)" : nil,
                                           x: curve.map(\.sigma), y: curve.map(\.depth), style: .linePoints,
                                           color: "#ffffff", lineWidth: 2))
-                labels.append(PlotLabel(x: deepest.sigma, y: deepest.depth, text: FigureSupport.number(level), color: "#ffffff"))
+                // Labelled at the middle of the curve, where no frame clips the text.
+                let middle = curve[curve.count / 2]
+                labels.append(PlotLabel(x: middle.sigma, y: middle.depth, text: FigureSupport.number(level), color: "#ffffff"))
                 let lineDepths = FigureSupport.logSpacedLayers(upTo: maximumDepth, count: 60).map(Double.init)
                     .filter { $0 >= Double(depths.first!) && (constant / $0).squareRoot() >= sigmas.first! && (constant / $0).squareRoot() <= sigmas.last! }
                 overlay.append(PlotSeries(title: k == 0 ? "σ_w^2 L = const through each curve's deepest point" : nil,

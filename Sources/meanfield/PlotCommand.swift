@@ -149,11 +149,13 @@ struct PlotCommand: ParsableCommand {
         if let overlay {
             let overlayTable = try PlotTable(path: overlay, option: "overlay", filters: overlayFilters)
             let overlayColumns = overlayY.map(Self.columns) ?? yColumns
+            // Over a heatmap the y column is the map's axis: name the curves by label or file.
+            let overlayName = overlayLabel ?? (kind == .heatmap ? URL(fileURLWithPath: overlay).lastPathComponent : nil)
             var extra = try overlayTable.series(x: overlayX ?? x, y: overlayColumns, bands: [], by: overlayBy,
-                                                suffix: overlayLabel, style: overlayStyle)
+                                                suffix: overlayName, style: overlayStyle, namingColumns: kind != .heatmap)
             for index in extra.indices {
                 extra[index].colorIndex = kind == .heatmap ? nil : index % max(series.count, 1)
-                if kind == .heatmap { extra[index].color = index == 0 ? "#ffffff" : GnuplotPalette.light(index) }
+                if kind == .heatmap { extra[index].color = GnuplotPalette.light(index) }
                 extra[index].lineWidth = 2
             }
             series += extra
@@ -188,7 +190,7 @@ struct PlotCommand: ParsableCommand {
 
 /// Colours for curves drawn over a heatmap (light, to stand out on the dark palette).
 enum GnuplotPalette {
-    static let lights = ["#ffffff", "#ff9896", "#ffbb78", "#98df8a", "#c5b0d5", "#f7b6d2"]
+    static let lights = ["#ff9896", "#98df8a", "#ffbb78", "#c5b0d5", "#f7b6d2", "#9edae5"]
     static func light(_ index: Int) -> String { lights[index % lights.count] }
 }
 
@@ -247,8 +249,9 @@ struct PlotTable {
         return value
     }
 
+    /// `namingColumns`: put the y column in the curve's title when it could be ambiguous.
     func series(x: String, y: [String], bands: [String], by: String?, suffix: String?,
-                style: PlotSeries.Style) throws -> [PlotSeries] {
+                style: PlotSeries.Style, namingColumns: Bool = true) throws -> [PlotSeries] {
         let prefix = option == "input" ? "" : "overlay-"
         let xIndex = try index(x, role: prefix + "x")
         let yIndices = try y.map { try index($0, role: prefix + "y") }
@@ -277,7 +280,8 @@ struct PlotTable {
                     ys.append(try number(row, yIndex, role: prefix + "y"))
                     if !bandIndices.isEmpty { spreads.append(try number(row, bandIndices[k], role: "band")) }
                 }
-                let title = [y.count > 1 || group == nil ? y[k] : nil, group, suffix].compactMap { $0 }.joined(separator: ", ")
+                let named = namingColumns && (y.count > 1 || group == nil)
+                let title = [named ? y[k] : nil, group, suffix].compactMap { $0 }.joined(separator: ", ")
                 result.append(PlotSeries(title: title, x: xs, y: ys, spread: bandIndices.isEmpty ? nil : spreads,
                                          style: style, colorIndex: result.count))
             }

@@ -34,8 +34,7 @@ struct ReproduceCommand: ParsableCommand {
     @Flag(help: "Smaller runs (seconds to a minute per figure) instead of the paper's sizes.")
     var quick = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads (the output does not depend on it).", valueName: "T"))
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadOption
 
     func run() throws {
         let names = name == "all" ? Reproduction.names : [name]
@@ -43,13 +42,13 @@ struct ReproduceCommand: ParsableCommand {
             throw InvalidParameter(option: "name", value: name,
                                    reason: "unknown figure (one of \((Reproduction.names + ["all"]).joined(separator: ", ")))")
         }
-        guard threads >= 1 else { throw InvalidParameter(option: "threads", value: threads, reason: "must be at least 1") }
+        let threadCount = try threads.count()
         do {
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         } catch {
             throw InvalidParameter(option: "output-dir", value: outputDir, reason: "cannot be created: \(error.localizedDescription)")
         }
-        let settings = ReproductionSettings(quick: quick, threads: threads) { CommandLineRunner.printNote($0) }
+        let settings = ReproductionSettings(quick: quick, threads: threadCount) { CommandLineRunner.printNote($0) }
         var missingGnuplot = false
         for figure in names {
             let report = try Reproduction.run(figure, settings: settings, directory: outputDir)

@@ -55,8 +55,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Compute only part I of N (I = 0...N-1) of the grid, for job arrays.", valueName: "I/N"))
     var shard: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads (the output does not depend on it).", valueName: "T"))
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadOption
 
     func run() throws {
         let plan = try Self.plan(network: network, grid: grid, quantities: quantity,
@@ -64,7 +63,7 @@ struct SweepCommand: ParsableCommand {
         if resume && output == nil {
             throw InvalidParameter(option: "resume", value: "", reason: "needs --output FILE (the journal is FILE.partial)")
         }
-        let runner = try SweepRunner(plan: plan, threads: threads)
+        let runner = try SweepRunner(plan: plan, threads: try threads.count())
         let journal = try output.map { path in
             try SweepJournal(path: SweepJournal.path(forOutput: path), plan: plan, resume: resume)
         }
@@ -161,8 +160,7 @@ struct LevelsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the CSV to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var output: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads (the output does not depend on it).", valueName: "T"))
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadOption
 
     func run() throws {
         let solveSpec = try SolveSpec(parsing: solve)
@@ -176,11 +174,10 @@ struct LevelsCommand: ParsableCommand {
             }
             return x
         }
-        guard threads >= 1 else { throw InvalidParameter(option: "threads", value: threads, reason: "must be at least 1") }
         let plan = try SweepCommand.plan(network: options, grid: grid, quantities: [quantity], shard: nil)
         let problem = try LevelCurveProblem(plan: plan, solve: solveSpec, levels: levelValues)
         let progress = ProgressBar(total: plan.pointCount, label: "levels")
-        let found = try problem.run(threads: threads) { progress.advance(by: $0) }
+        let found = try problem.run(threads: try threads.count()) { progress.advance(by: $0) }
         progress.finish()
         try OutputDestination(path: output).write(bytes: Self.table(found, problem: problem).csvBytes())
         let unsolved = found.filter { $0.status != .ok }
