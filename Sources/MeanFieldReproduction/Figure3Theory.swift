@@ -52,7 +52,11 @@ enum Figure3Theory {
         var checks: [(String, JSONValue)] = []
         for network in networks() {
             settings.log("fig3-theory: \(network.label), \(sigmas.count) engine runs (sigma_w) to L = \(maximumDepth)")
-            let columns = try runColumns(network.configuration, sigmas: sigmas, depth: maximumDepth, threads: settings.threads)
+            let progress = ProgressBar(total: sigmas.count, label: "fig3-theory \(network.label)", enabled: settings.showProgress)
+            let columns = try runColumns(network.configuration, sigmas: sigmas, depth: maximumDepth, threads: settings.threads) {
+                progress.advance()
+            }
+            progress.finish()
             let gradientGrid = depths.map { L in columns.map { Optional($0.gradientRatio[L]) } }
             let expressivityGrid = depths.map { L in columns.map { Optional($0.expressivity[L]) } }
 
@@ -126,7 +130,8 @@ enum Figure3Theory {
     }
 
     /// One engine run per sigma_w, in parallel; columns in sigma order.
-    static func runColumns(_ base: NetworkConfiguration, sigmas: [Double], depth: Int, threads: Int) throws -> [Column] {
+    static func runColumns(_ base: NetworkConfiguration, sigmas: [Double], depth: Int, threads: Int,
+                           finished: @Sendable () -> Void) throws -> [Column] {
         let results = Mutex([Int: Column]())
         try parallelForEach(count: sigmas.count, threads: threads) { index in
             var config = base
@@ -136,6 +141,7 @@ enum Figure3Theory {
             let total = rows[0].logChi!
             let column = Column(gradientRatio: rows.map { total - $0.logChi! }, expressivity: rows.map(\.s))
             results.withLock { $0[index] = column }
+            finished()
         }
         let columns = results.withLock { $0 }
         return sigmas.indices.map { columns[$0]! }

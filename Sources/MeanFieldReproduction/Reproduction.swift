@@ -9,12 +9,15 @@ public struct ReproductionSettings: Sendable {
     /// Smaller runs that finish in seconds to a minute; the default follows the paper.
     public var quick: Bool
     public var threads: Int
+    /// Progress bars on standard error for the long stages (when it is a terminal).
+    public var showProgress: Bool
     /// Called with a line describing each stage (for stderr).
     public var log: @Sendable (String) -> Void
 
-    public init(quick: Bool, threads: Int, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(quick: Bool, threads: Int, showProgress: Bool = false, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.quick = quick
         self.threads = threads
+        self.showProgress = showProgress
         self.log = log
     }
 }

@@ -30,9 +30,13 @@ enum SimulationComparison {
         }
     }
 
-    static func simulate(_ configuration: NetworkConfiguration, width: Int, runs: Int, threads: Int) throws -> SimulationResult {
-        try Simulator(configuration: configuration,
-                      options: SimulationOptions(width: width, runs: runs, threads: threads)).run()
+    static func simulate(_ configuration: NetworkConfiguration, width: Int, runs: Int,
+                         settings: ReproductionSettings) throws -> SimulationResult {
+        let simulator = try Simulator(configuration: configuration,
+                                      options: SimulationOptions(width: width, runs: runs, threads: settings.threads))
+        let progress = ProgressBar(total: simulator.progressUnits, label: "simulate", enabled: settings.showProgress)
+        defer { progress.finish() }
+        return simulator.run { progress.advance(by: $0) }
     }
 
     /// z = (simulation mean - theory)/(std/sqrt(runs)) over the layers where both exist.
@@ -69,7 +73,7 @@ enum SimulationComparison {
             let config = PaperNetwork.configuration(activation: activation, depth: depth, p0: condition.p0, e0: condition.e0)
             settings.log("\(tag): simulating \(condition.label), \(sizes.forwardRuns) runs of width \(sizes.forwardWidth), \(depth) layers")
             let rows = try FigureSupport.curve(config)
-            let simulation = try simulate(config, width: sizes.forwardWidth, runs: sizes.forwardRuns, threads: settings.threads)
+            let simulation = try simulate(config, width: sizes.forwardWidth, runs: sizes.forwardRuns, settings: settings)
             let p = rows.map { Optional($0.p) }, gamma = rows.map { Optional($0.gamma) }, e = rows.map { Optional($0.e) }
             lengthSeries += pair("p, \(condition.label)", x: x, theory: p, statistics: simulation.statistics(.p), colorIndex: index)
             lengthSeries += pair("γ", x: x, theory: gamma, statistics: simulation.statistics(.gamma), colorIndex: index)
@@ -101,7 +105,7 @@ enum SimulationComparison {
         let config = PaperNetwork.configuration(activation: activation, depth: depth, p0: 1, e0: 0.5)
         settings.log("\(tag): simulating gradients, \(sizes.gradientRuns) runs of width \(sizes.gradientWidth), \(depth) layers")
         let rows = try FigureSupport.curve(config)
-        let simulation = try simulate(config, width: sizes.gradientWidth, runs: sizes.gradientRuns, threads: settings.threads)
+        let simulation = try simulate(config, width: sizes.gradientWidth, runs: sizes.gradientRuns, settings: settings)
         let x = (0...depth).map { Double(depth - $0) }
         let quantities: [(String, SimulatedQuantity, (TheoryRow) -> Double?)] = [
             ("ln(χ^l/χ^L)", .logChi, \.logChi), ("ln(χ_W^l/χ^L)", .logChiW, \.logChiW), ("ln(χ_b^l/χ^L)", .logChiB, \.logChiB),

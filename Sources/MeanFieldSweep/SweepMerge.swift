@@ -5,6 +5,13 @@ import MeanFieldIO
 /// Joins the outputs of `sweep --shard i/n` (i = 0...n-1) into the file an unsharded sweep
 /// writes, byte for byte, after checking that they belong to the same sweep, that every shard
 /// is there once and that each holds exactly its rows.
+/// Shard files that cannot be merged (bad input: exit status 2), naming the file.
+public struct SweepMergeError: Error, CustomStringConvertible, Sendable {
+    public let file: String
+    public let reason: String
+    public var description: String { "cannot merge \(file): \(reason)" }
+}
+
 public enum SweepMerge {
     struct ShardFile {
         let path: String
@@ -15,7 +22,7 @@ public enum SweepMerge {
 
     public static func merge(files: [String]) throws -> [UInt8] {
         guard !files.isEmpty else {
-            throw InvalidParameter(option: "files", value: "(none)", reason: "give the shard files to merge")
+            throw SweepMergeError(file: "(no files)", reason: "give the files written by sweep --shard I/N")
         }
         let shards = try files.map(read)
         let first = shards[0]
@@ -23,23 +30,19 @@ public enum SweepMerge {
         var byIndex: [Int: ShardFile] = [:]
         for file in shards {
             guard file.sweep == first.sweep else {
-                throw InvalidParameter(option: "files", value: file.path,
-                                       reason: "belongs to a different sweep than \(first.path) (options, grid or quantities differ)")
+                throw SweepMergeError(file: file.path, reason: "belongs to a different sweep than \(first.path) (options, grid or quantities differ)")
             }
             guard file.shard.count == count else {
-                throw InvalidParameter(option: "files", value: file.path,
-                                       reason: "is shard \(file.shard.text), but \(first.path) is shard \(first.shard.text)")
+                throw SweepMergeError(file: file.path, reason: "is shard \(file.shard.text), but \(first.path) is shard \(first.shard.text)")
             }
             if let other = byIndex[file.shard.index] {
-                throw InvalidParameter(option: "files", value: file.path,
-                                       reason: "shard \(file.shard.text) is also in \(other.path)")
+                throw SweepMergeError(file: file.path, reason: "shard \(file.shard.text) is also in \(other.path)")
             }
             byIndex[file.shard.index] = file
         }
         let missing = (0..<count).filter { byIndex[$0] == nil }
         guard missing.isEmpty else {
-            throw InvalidParameter(option: "files", value: files.joined(separator: " "),
-                                   reason: "incomplete: shard(s) \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) missing")
+            throw SweepMergeError(file: files.joined(separator: " "), reason: "incomplete: shard(s) \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) missing")
         }
         let (layout, quantities) = try gridLayout(of: first.sweep, path: first.path)
 
@@ -54,22 +57,19 @@ public enum SweepMerge {
             for quantity in quantities {
                 let rowNumber = cursors[index]
                 guard rowNumber < file.csv.rows.count else {
-                    throw InvalidParameter(option: "files", value: file.path,
-                                           reason: "ends early: no row for point \(point) (\(quantity)); the shard did not finish")
+                    throw SweepMergeError(file: file.path, reason: "ends early: no row for point \(point) (\(quantity)); the shard did not finish")
                 }
                 let row = file.csv.rows[rowNumber]
                 let matches = zip(coordinates, row).allSatisfy { Double($1) == $0 } && row[coordinates.count] == quantity
                 guard matches else {
-                    throw InvalidParameter(option: "files", value: file.path,
-                                           reason: "row \(rowNumber + 2) is not point \(point) (\(quantity)) of the grid")
+                    throw SweepMergeError(file: file.path, reason: "row \(rowNumber + 2) is not point \(point) (\(quantity)) of the grid")
                 }
                 rows.append(row)
                 cursors[index] += 1
             }
         }
         for (index, file) in byIndex where cursors[index] != file.csv.rows.count {
-            throw InvalidParameter(option: "files", value: file.path,
-                                   reason: "has \(file.csv.rows.count - cursors[index]) rows beyond its share of the grid")
+            throw SweepMergeError(file: file.path, reason: "has \(file.csv.rows.count - cursors[index]) rows beyond its share of the grid")
         }
         var table = Table(columns: first.csv.columnNames)
         for row in rows { table.append(row.map { $0.isEmpty ? .missing : .text($0) }) }
@@ -79,28 +79,27 @@ public enum SweepMerge {
     static func read(_ path: String) throws -> ShardFile {
         guard let data = FileManager.default.contents(atPath: path),
               let text = String(data: data, encoding: .utf8) else {
-            throw InvalidParameter(option: "files", value: path, reason: "cannot be read")
+            throw SweepMergeError(file: path, reason: "cannot be read")
         }
         let firstLine = text.prefix { $0 != "\n" }
         guard firstLine.hasPrefix("# "), let header = try? JSONValue.parse(String(firstLine.dropFirst(2))),
               header["meanfield_sweep"] != nil, let sweep = header["sweep"],
               let shardText = header["shard"]?.stringValue, let shard = try? Shard(parsing: shardText) else {
-            throw InvalidParameter(option: "files", value: path,
-                                   reason: "is not the output of sweep --shard (no '# {\"meanfield_sweep\"...' first line)")
+            throw SweepMergeError(file: path, reason: "is not the output of sweep --shard (no '# {\"meanfield_sweep\"...' first line)")
         }
         let csv: CSVData
         do {
             csv = try CSVData(text: text, source: path)
         } catch let error as CSVError {
-            throw InvalidParameter(option: "files", value: path, reason: error.message)
+            throw SweepMergeError(file: path, reason: error.message)
         }
         return ShardFile(path: path, sweep: sweep, shard: shard, csv: csv)
     }
 
     /// The grid of a sweep identity (enough to place rows; the network is not rebuilt).
     static func gridLayout(of sweep: JSONValue, path: String) throws -> (GridLayout, [String]) {
-        func bad() -> InvalidParameter {
-            InvalidParameter(option: "files", value: path, reason: "has a malformed sweep header")
+        func bad() -> SweepMergeError {
+            SweepMergeError(file: path, reason: "has a malformed sweep header")
         }
         guard let grid = sweep["grid"]?.arrayValue, let quantities = sweep["quantities"]?.arrayValue else { throw bad() }
         let axes = try grid.map { axis in

@@ -2,6 +2,7 @@ import MeanFieldFitting
 import MeanFieldIO
 import MeanFieldNumerics
 import MeanFieldPlot
+import MeanFieldSweep
 import MeanFieldTheory
 
 /// Error types of the library modules and their exit statuses. Each module that adds an
@@ -14,6 +15,7 @@ extension CommandLineRunner {
         { ($0 as? FittingError).map { (ExitStatus.numericalFailure, "numerical failure: \($0)") } },
         { ($0 as? NumericalFailure).map { (ExitStatus.numericalFailure, "numerical failure at \($0)") } },
         { ($0 as? RootFindingError).map { (ExitStatus.numericalFailure, "numerical failure: \($0)") } },
+        { ($0 as? SweepMergeError).map { (ExitStatus.badInput, $0.description) } },
         { ($0 as? PlotError).map { (ExitStatus.numericalFailure, "rendering failed: \($0)") } },
     ]
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeanFieldCore
+import MeanFieldIO
 import MeanFieldPlot
 import MeanFieldReproduction
 
@@ -39,8 +40,7 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         let names = name == "all" ? Reproduction.names : [name]
         guard names.allSatisfy(Reproduction.names.contains) else {
-            throw InvalidParameter(option: "name", value: name,
-                                   reason: "unknown figure (one of \((Reproduction.names + ["all"]).joined(separator: ", ")))")
+            throw CommandFailure.badInput("unknown figure '\(name)' for NAME (one of \((Reproduction.names + ["all"]).joined(separator: ", ")))")
         }
         let threadCount = try threads.count()
         do {
@@ -48,7 +48,8 @@ struct ReproduceCommand: ParsableCommand {
         } catch {
             throw InvalidParameter(option: "output-dir", value: outputDir, reason: "cannot be created: \(error.localizedDescription)")
         }
-        let settings = ReproductionSettings(quick: quick, threads: threadCount) { CommandLineRunner.printNote($0) }
+        let settings = ReproductionSettings(quick: quick, threads: threadCount,
+                                            showProgress: ProgressBar.standardErrorIsTerminal) { CommandLineRunner.printNote($0) }
         var missingGnuplot = false
         for figure in names {
             let report = try Reproduction.run(figure, settings: settings, directory: outputDir)
