@@ -86,6 +86,11 @@ struct GnuplotScript {
                     // Less than two decades: 10^k alone would leave the axis nearly bare.
                     lines.append("set \(name)tics (\(ticks.map { Self.number($0) }.joined(separator: ", ")))")
                     lines.append("set format \(name) \"%g\"")
+                    // Autoscaling would round the range out to whole decades; the margin keeps
+                    // ticks at the ends from being dropped by rounding.
+                    if axis.minimum == nil && axis.maximum == nil {
+                        lines.append("set \(name)range [\(Self.number(lower * (1 - 1e-9))):\(Self.number(upper * (1 + 1e-9)))]")
+                    }
                 } else {
                     // 10^{%L} needs enhanced text.
                     lines.append("set format \(name) \(figure.enhancedText ? "\"10^{%L}\"" : "\"%g\"")")
@@ -128,9 +133,11 @@ struct GnuplotScript {
                 let edges = Self.cellEdges(values, logarithmic: axis.logarithmic)
                 lines.append("set \(axisName)range [\(Self.number(edges.first)):\(Self.number(edges.last))]")
             }
-            // Cells are drawn row by row from the lower left; each reaches 2% over its left and
-            // lower neighbours, drawn before it, so no antialiasing seam shows between them.
-            items.append("'\(name)' skip 1 using 1:2:($4-0.02*($5-$4)):5:($6-0.02*($7-$6)):7:3 with boxxyerror fc palette fs solid 1.0 noborder notitle")
+            // Antialiased cell edges let the background show through as light seams: under the
+            // exact cells lies a layer of cells stretched halfway over their upper and right
+            // neighbours, so the seams show a neighbouring colour instead.
+            items.append("'\(name)' skip 1 using 1:2:4:($5+0.5*($5-$4)):6:($7+0.5*($7-$6)):3 with boxxyerror fc palette fs solid 1.0 noborder notitle")
+            items.append("'\(name)' skip 1 using 1:2:4:5:6:7:3 with boxxyerror fc palette fs solid 1.0 noborder notitle")
             if !heatmap.contourLevels.isEmpty {
                 let block = "$contours_\(tag)"
                 // Contour lines from the grid (gnuplot's contouring needs a surface plot),

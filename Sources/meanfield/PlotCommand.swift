@@ -266,7 +266,11 @@ struct PlotTable {
                 if members[key] == nil { order.append(key) }
                 members[key, default: []].append(row)
             }
-            groups = order.map { ("\(by)=\($0)", members[$0]!) }
+            // Numbers in legends to 6 significant digits (grid values carry rounding noise).
+            groups = order.map { key in
+                let shown = Double(key).map { NumberFormat.significant($0, digits: 6) } ?? key
+                return ("\(by)=\(shown)", members[key]!)
+            }
         } else {
             groups = [(nil, rows)]
         }
