@@ -43,9 +43,24 @@ let package = Package(
             "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics",
         ]),
 
+        // Parameter grids over the engine (parallel, resumable, sharded) and level curves.
+        .target(name: "MeanFieldSweep", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO",
+        ]),
+
+        // Figures as data, rendered through gnuplot (PNG, SVG, the script and the data).
+        .target(name: "MeanFieldPlot", dependencies: ["MeanFieldIO"]),
+
+        // The paper's figures that need no training: data, script and pictures.
+        .target(name: "MeanFieldReproduction", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldSimulation", "MeanFieldAsymptotics",
+        ]),
+
         .executableTarget(name: "meanfield", dependencies: [
             "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
             "MeanFieldAsymptotics",
+            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldReproduction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -7,5 +7,10 @@ extension Meanfield {
         PredictCommand.self,
         SimulateCommand.self,
         FitCommand.self,
+        SweepCommand.self,
+        SweepMergeCommand.self,
+        LevelsCommand.self,
+        PlotCommand.self,
+        ReproduceCommand.self,
     ]
 }
