@@ -37,8 +37,14 @@ let package = Package(
         .target(name: "MeanFieldSimulation", dependencies: ["MeanFieldCore", "MeanFieldIO", "COpenBLAS"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
+        // The companion papers' experiments (THEORY.md section 8): regime report and figures.
+        .target(name: "MeanFieldCompanion", dependencies: [
+            "MeanFieldSimulation", "MeanFieldFitting", "MeanFieldCore", "MeanFieldIO",
+        ]),
+
         .executableTarget(name: "meanfield", dependencies: [
             "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldCompanion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +52,9 @@ let package = Package(
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldSimulationTests", dependencies: ["MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldCLITests", dependencies: ["meanfield", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldCompanionTests", dependencies: [
+            "MeanFieldCompanion", "MeanFieldSimulation", "MeanFieldFitting", "MeanFieldCore", "MeanFieldIO",
+        ]),
         .testTarget(name: "MeanFieldFittingTests",
                     dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],
                     exclude: ["References"]),

@@ -31,6 +31,8 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup(title: "Batch-norm and rank architectures (Docs/companion-papers.md)")
+    var batchEngine: BatchSimulateOptions
 
     @Option(parsing: .unconditional, help: "Width N (units per layer).")
     var width: Int = 1000
@@ -51,7 +53,22 @@ struct SimulateCommand: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
-        let configuration = try network.configuration()
+        if batchEngine.selectsBatchEngine(network) {
+            try batchEngine.runBatch(network: network, output: output, options: SimulationOptions(
+                width: width, runs: runs, seed: seed, mode: mode, backward: backward, threads: threads))
+            return
+        }
+        try batchEngine.checkApplicability(network)
+        var configuration = try network.configuration()
+        if batchEngine.zeroBranches {
+            // Zero-initialized branches of frn: V = 0 and a = 0 make every update exactly 0.
+            guard configuration.architecture == .fullResidual else {
+                throw InvalidParameter(option: "zero-branches", value: network.arch.rawValue,
+                                       reason: "applies to frn and bn-res, whose branches end in a weight matrix")
+            }
+            configuration.sigmaV = 0
+            configuration.sigmaA = 0
+        }
         let keep = try output.layerSelection(depth: configuration.depth)
         let options = SimulationOptions(width: width, runs: runs, seed: seed, mode: mode,
                                         backward: backward, threads: threads)

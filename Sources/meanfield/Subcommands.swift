@@ -6,5 +6,6 @@ extension Meanfield {
         TheoryCommand.self,
         SimulateCommand.self,
         FitCommand.self,
+        CompanionReproduceCommand.self,
     ]
 }
