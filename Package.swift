@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory", "MeanFieldCore"]),
         .library(name: "MeanFieldFitting", targets: ["MeanFieldFitting"]),
         .library(name: "MeanFieldSimulation", targets: ["MeanFieldSimulation", "MeanFieldCore"]),
+        .library(name: "MeanFieldAsymptotics", targets: ["MeanFieldAsymptotics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,6 +38,25 @@ let package = Package(
         .target(name: "MeanFieldSimulation", dependencies: ["MeanFieldCore", "MeanFieldIO", "COpenBLAS"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
+        // Asymptotic laws and constants (THEORY.md sections 6-7): what `predict` reports.
+        .target(name: "MeanFieldAsymptotics", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics",
+        ]),
+
+        // Parameter grids over the engine (parallel, resumable, sharded) and level curves.
+        .target(name: "MeanFieldSweep", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO",
+        ]),
+
+        // Figures as data, rendered through gnuplot (PNG, SVG, the script and the data).
+        .target(name: "MeanFieldPlot", dependencies: ["MeanFieldIO"]),
+
+        // The paper's figures that need no training: data, script and pictures.
+        .target(name: "MeanFieldReproduction", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldSimulation", "MeanFieldAsymptotics",
+        ]),
+
         // The companion papers' experiments (THEORY.md section 8): regime report and figures.
         .target(name: "MeanFieldCompanion", dependencies: [
             "MeanFieldSimulation", "MeanFieldFitting", "MeanFieldCore", "MeanFieldIO",
@@ -44,7 +64,8 @@ let package = Package(
 
         .executableTarget(name: "meanfield", dependencies: [
             "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
-            "MeanFieldCompanion",
+            "MeanFieldAsymptotics",
+            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldReproduction", "MeanFieldCompanion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -55,6 +76,10 @@ let package = Package(
         .testTarget(name: "MeanFieldCompanionTests", dependencies: [
             "MeanFieldCompanion", "MeanFieldSimulation", "MeanFieldFitting", "MeanFieldCore", "MeanFieldIO",
         ]),
+        .testTarget(name: "MeanFieldAsymptoticsTests",
+                    dependencies: ["MeanFieldAsymptotics", "MeanFieldTheory", "MeanFieldFitting",
+                                   "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"],
+                    exclude: ["References"]),
         .testTarget(name: "MeanFieldFittingTests",
                     dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],
                     exclude: ["References"]),

@@ -4,8 +4,13 @@ extension Meanfield {
     /// Every subcommand, in the order of shared/CLI.md.
     static let subcommandList: [ParsableCommand.Type] = [
         TheoryCommand.self,
+        PredictCommand.self,
         SimulateCommand.self,
         FitCommand.self,
-        CompanionReproduceCommand.self,
+        SweepCommand.self,
+        SweepMergeCommand.self,
+        LevelsCommand.self,
+        PlotCommand.self,
+        ReproduceCommand.self,
     ]
 }

@@ -56,7 +56,8 @@ import Testing
         (["simulate", "--arch", "ff", "--weights", "looks-linear", "--activation", "tanh"], "--weights"),
         (["theory", "--arch", "bn-ff"], "--arch"),
         (["theory", "--arch", "linear-chain"], "--arch"),
-        (["reproduce", "labatie-fig9", "--output-dir", "/tmp"], "--name"),
+        (["reproduce", "labatie-fig9", "--output-dir", "/tmp"], "labatie-fig9"),
+        (["reproduce", "fig1", "--full", "--output-dir", "/tmp"], "--full"),
     ])
     func badInputIsOneLineAndStatus2(arguments: [String], option: String) throws {
         let result = try CLI.run(arguments)
