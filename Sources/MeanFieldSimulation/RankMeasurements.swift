@@ -187,17 +187,20 @@ final class BatchMeasurements {
         formGram(v)
         let trace = gramTrace
         guard trace > 0, trace.isFinite else { return (.nan, .nan) }
-        // ||M||_F^2 from the upper triangle: diagonal once, off-diagonal twice.
+        // ||M / trace(M)||_F^2 from the upper triangle: diagonal once, off-diagonal twice.
+        // Scaled by the trace before squaring: a chain without normalization shrinks its
+        // signal geometrically (ReLU, d = 32: p ~ 1e-164 at depth 500), and the squares of
+        // the unscaled entries would underflow to 0 (a proxy of NaN or garbage).
         var frobenius = 0.0
         for j in 0..<order {
             for i in 0..<j {
-                let x = gram[i + j * order]
+                let x = gram[i + j * order] / trace
                 frobenius += 2 * x * x
             }
-            let d = gram[j + j * order]
+            let d = gram[j + j * order] / trace
             frobenius += d * d
         }
-        let proxy = trace * trace / frobenius
+        let proxy = 1 / frobenius
         guard let values = gramEigenvalues() else { return (proxy, .nan) }
         let scale = Double(channels) / trace
         var soft = 0

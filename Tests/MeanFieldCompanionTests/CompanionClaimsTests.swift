@@ -38,7 +38,11 @@ import Testing
         let early = Self.average(logFactor.prefix(5))
         let late = Self.average(logFactor.suffix(depth / 4))
         #expect(late < early / 5, "ln factor: first layers \(early), last quarter \(late)")
-        #expect(try RegimeReport.classify(result).regime == .rankCollapse)
+        let regime = try RegimeReport.classify(result).regime
+        #expect(regime == .rankCollapse)
+        let lastFactors = Self.means(result, .sensitivityFactor).suffix(20)
+        print("measured: vanilla ReLU N = \(width), M = \(batch), L = \(depth), \(runs) runs: eff_rank \(rank[0]) -> \(rank[depth]); "
+              + "factor mean over last 20 layers \(Self.average(lastFactors)); mean ln factor first 5 \(early), last quarter \(late); regime \(regime)")
     }
 
     @Test func vanillaReluCollapsesToOneDimension() throws {
@@ -62,6 +66,8 @@ import Testing
         let perLayer = result.statistics(.logSensitivity)[depth].mean! / Double(depth)
         let rate = report.exponential.exponent.value
         #expect(abs(rate - perLayer) < 0.05 * perLayer, "rate \(rate), ln S^L/L \(perLayer)")
+        print("measured: bn-ff N = \(width), M = \(batch), L = \(depth), \(runs) runs: exponential rate \(rate) per layer, "
+              + "ln S^L/L \(perLayer), delta AIC (power - exponential) \(report.deltaAIC), regime \(report.regime)")
         return report
     }
 
@@ -91,6 +97,8 @@ import Testing
         let tau = CompanionFigures.predictedExponent(meanSublayerFactor: factor, sublayers: 2)
         let exponent = report.power.exponent.value
         #expect(abs(exponent - tau) < 0.1 * tau, "fitted \(exponent), predicted \(tau)")
+        print("measured: bn-res H = 2, N = \(width), M = \(batch), \(depth) units, \(runs) runs: mean sub-layer factor \(factor), "
+              + "tau \(tau), fitted power exponent \(exponent) (\((exponent / tau - 1) * 100)%), delta AIC \(report.deltaAIC), regime \(report.regime)")
         #expect(report.deltaAIC < -2)
         #expect(report.regime == .wellBehaved)
     }
@@ -115,10 +123,12 @@ import Testing
             let proxy = collapsed.statistics(.rankProxy)[depth]
             #expect(proxy.mean! < 1 + 1e-3, "\(activation.name): rank proxy \(proxy.mean!)")
             #expect(collapsed.statistics(.softRank)[depth].mean == 1)
+            print("measured: \(activation.name) chain d = n = \(width), L = \(depth), \(runs) runs: rank proxy without BN \(proxy.mean!)")
             var normalized = vanilla
             normalized.architecture = .bnChain
             let kept = try Self.simulate(normalized, width: width, batch: width, runs: runs)
             #expect(kept.statistics(.rankProxy)[depth].mean! > Double(width).squareRoot() / 2)
+            print("measured: \(activation.name) chain d = n = \(width), L = \(depth), \(runs) runs: rank proxy with BN \(kept.statistics(.rankProxy)[depth].mean!)")
         }
     }
 
@@ -144,6 +154,7 @@ import Testing
         }
         let fit = try GrowthLawFit.fit(x: widths.map(Double.init), y: averages, law: .power)
         #expect(abs(fit.exponent.value - 0.5) < 0.1, "exponent \(fit.exponent.value), averages \(averages)")
+        print("measured: bn-chain linear, d = n in \(widths), L = \(depth), \(runs) runs: depth-averaged rank proxy \(averages), fitted exponent \(fit.exponent.value)")
         return fit
     }
 

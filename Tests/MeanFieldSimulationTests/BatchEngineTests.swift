@@ -229,6 +229,19 @@ import Testing
         #expect(abs(wide.rankMeasures(narrow, tau: 0.5).proxy - 121.0 / 83) < 1e-14)
     }
 
+    /// The measures are scale-invariant down to tiny signals: an unnormalized ReLU chain
+    /// reaches p ~ 1e-164 at depth 500, where the squares of M's entries (~1e-328) underflow.
+    @Test(arguments: [1e-80, 1e-150, 1e80])
+    func rankMeasuresOfTinyAndHugeSignals(scale: Double) throws {
+        let channels = 6
+        let x = Self.hadamardBlock(channels: channels, scales: [3, 1, 1]).map { $0 * scale }
+        let measurements = BatchMeasurements(channels: channels, batch: 4)
+        #expect(abs(measurements.effectiveRank(x) - 11.0 / 9) < 1e-13)
+        let ranks = measurements.rankMeasures(x, tau: 0.5)
+        #expect(abs(ranks.proxy - 121.0 / 83) < 1e-13, "proxy \(ranks.proxy) at scale \(scale)")
+        #expect(ranks.soft == 3)
+    }
+
     @Test func standardizedMomentsOfKnownDistributions() throws {
         // Channel values +-a: |z| = 1, kurtosis 1. Values {-a, 0, a} (3 inputs): nu1 = (2/3)
         // sqrt(3/2), mu4 = 3/2. Constant channels are left out.
