@@ -57,10 +57,15 @@ let package = Package(
             "MeanFieldSweep", "MeanFieldPlot", "MeanFieldSimulation", "MeanFieldAsymptotics",
         ]),
 
+        // The companion papers' experiments (THEORY.md section 8): regime report and figures.
+        .target(name: "MeanFieldCompanion", dependencies: [
+            "MeanFieldSimulation", "MeanFieldFitting", "MeanFieldCore", "MeanFieldIO",
+        ]),
+
         .executableTarget(name: "meanfield", dependencies: [
             "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
             "MeanFieldAsymptotics",
-            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldReproduction",
+            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldReproduction", "MeanFieldCompanion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -68,6 +73,9 @@ let package = Package(
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldSimulationTests", dependencies: ["MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldCLITests", dependencies: ["meanfield", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldCompanionTests", dependencies: [
+            "MeanFieldCompanion", "MeanFieldSimulation", "MeanFieldFitting", "MeanFieldCore", "MeanFieldIO",
+        ]),
         .testTarget(name: "MeanFieldAsymptoticsTests",
                     dependencies: ["MeanFieldAsymptotics", "MeanFieldTheory", "MeanFieldFitting",
                                    "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"],

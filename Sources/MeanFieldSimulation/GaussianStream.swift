@@ -13,6 +13,9 @@ public enum RandomRole: UInt32, Sendable, CaseIterable {
     /// Conditional mode, tied backward pass: the part of W^T g (V^T g) orthogonal to the
     /// layer's inputs, which the forward product W X (V phi) leaves undetermined.
     case complementW, complementV
+    /// The batch engine's first-order input noise dx^0 (Labatie 2019 section 2). An explicit
+    /// value, apart from the implicit ones, so that roles added elsewhere cannot shift it.
+    case inputNoise = 64
 }
 
 /// Standard normal numbers addressed by (seed, run, layer, role, index): number i of a stream
