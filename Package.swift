@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory", "MeanFieldCore"]),
         .library(name: "MeanFieldFitting", targets: ["MeanFieldFitting"]),
         .library(name: "MeanFieldSimulation", targets: ["MeanFieldSimulation", "MeanFieldCore"]),
+        // The normal generator's kernel, for benchmarks.
+        .library(name: "CMeanFieldKernels", targets: ["CMeanFieldKernels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,9 +34,14 @@ let package = Package(
         .target(name: "MeanFieldFitting", dependencies: [
             "CGSL", "MeanFieldNumerics", "MeanFieldCore", "MeanFieldIO",
         ]),
+        // Counter-based normals (Philox4x32-10 + ziggurat) with an AVX2 path chosen at run time.
+        // Optimized in debug builds as well; no FMA contraction, so both paths give the same bits.
+        .target(name: "CMeanFieldKernels",
+                cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         // The finite-width Monte Carlo simulator (dense and conditional sampling).
         // Optimized in debug builds too: its statistical tests draw ~1e8 normals, 50x slower at -Onone.
-        .target(name: "MeanFieldSimulation", dependencies: ["MeanFieldCore", "MeanFieldIO", "COpenBLAS"],
+        .target(name: "MeanFieldSimulation",
+                dependencies: ["MeanFieldCore", "MeanFieldIO", "COpenBLAS", "CMeanFieldKernels"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         .executableTarget(name: "meanfield", dependencies: [
@@ -44,7 +51,8 @@ let package = Package(
 
         .testTarget(name: "MeanFieldNumericsTests", dependencies: ["MeanFieldNumerics"]),
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
-        .testTarget(name: "MeanFieldSimulationTests", dependencies: ["MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldSimulationTests",
+                    dependencies: ["MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "CMeanFieldKernels"]),
         .testTarget(name: "MeanFieldCLITests", dependencies: ["meanfield", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldFittingTests",
                     dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],

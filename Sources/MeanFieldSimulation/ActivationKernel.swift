@@ -13,19 +13,31 @@ struct ActivationKernel {
     func apply(_ h: Block, values output: Block,
                firstColumnDerivatives derivatives: UnsafeMutablePointer<Double>) {
         let n = h.rows
+        applyFirst(h.data, values: output.data, derivatives: derivatives, count: n)
+        values(h.data + n, into: output.data + n, count: h.count - n)
+    }
+
+    /// The same for `count` units of a pair held in separate arrays (the fused pair path).
+    func applyPair(_ h0: UnsafePointer<Double>, _ h1: UnsafePointer<Double>, count: Int,
+                   values0: UnsafeMutablePointer<Double>, values1: UnsafeMutablePointer<Double>,
+                   derivatives: UnsafeMutablePointer<Double>) {
+        applyFirst(h0, values: values0, derivatives: derivatives, count: count)
+        values(h1, into: values1, count: count)
+    }
+
+    /// phi and phi' of one input.
+    private func applyFirst(_ input: UnsafePointer<Double>, values: UnsafeMutablePointer<Double>,
+                            derivatives: UnsafeMutablePointer<Double>, count: Int) {
         if activation is Tanh {
-            let input = h.data
-            let values = output.data
-            for i in 0..<n {
+            for i in 0..<count {
                 let (value, derivative) = FastTanh.valueAndDerivative(input[i])
                 values[i] = value
                 derivatives[i] = derivative
             }
-            for i in n..<h.count { values[i] = FastTanh.value(input[i]) }
             return
         }
-        self.derivatives(h.column(0), into: derivatives, count: n)
-        values(h.data, into: output.data, count: h.count)
+        self.derivatives(input, into: derivatives, count: count)
+        self.values(input, into: values, count: count)
     }
 
     func values(_ input: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>,
@@ -84,12 +96,14 @@ enum FastTanh {
         return Double(bitPattern: magnitude.bitPattern | (x.bitPattern & 0x8000_0000_0000_0000))
     }
 
+    /// One division for both: 2 + m = 1 + e, so sech^2 = 4 e r^2 with r = 1/(2 + m) (the
+    /// division is the costliest step of a simulated tanh layer).
     @inline(__always) static func valueAndDerivative(_ x: Double) -> (Double, Double) {
         let (m, e) = exponentials(x)
-        let magnitude = -m / (2 + m)
-        let denominator = 1 + e
+        let r = 1 / (2 + m)
+        let magnitude = -m * r
         return (Double(bitPattern: magnitude.bitPattern | (x.bitPattern & 0x8000_0000_0000_0000)),
-                4 * e / (denominator * denominator))
+                4 * e * r * r)
     }
 
     @inline(__always) static func derivative(_ x: Double) -> Double {
