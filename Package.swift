@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory", "MeanFieldCore"]),
         .library(name: "MeanFieldFitting", targets: ["MeanFieldFitting"]),
         .library(name: "MeanFieldSimulation", targets: ["MeanFieldSimulation", "MeanFieldCore"]),
+        .library(name: "MeanFieldComparison", targets: ["MeanFieldComparison"]),
         // The normal generator's kernel, for benchmarks.
         .library(name: "CMeanFieldKernels", targets: ["CMeanFieldKernels"]),
     ],
@@ -43,9 +44,13 @@ let package = Package(
         .target(name: "MeanFieldSimulation",
                 dependencies: ["MeanFieldCore", "MeanFieldIO", "COpenBLAS", "CMeanFieldKernels"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // Theory against simulation: z-scores per layer and a summary.
+        .target(name: "MeanFieldComparison", dependencies: [
+            "MeanFieldCore", "MeanFieldIO", "MeanFieldTheory", "MeanFieldSimulation",
+        ]),
 
         .executableTarget(name: "meanfield", dependencies: [
-            "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldComparison", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -53,6 +58,9 @@ let package = Package(
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldSimulationTests",
                     dependencies: ["MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "CMeanFieldKernels"]),
+        .testTarget(name: "MeanFieldComparisonTests", dependencies: [
+            "MeanFieldComparison", "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore",
+        ]),
         .testTarget(name: "MeanFieldCLITests", dependencies: ["meanfield", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldFittingTests",
                     dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],

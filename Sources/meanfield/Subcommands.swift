@@ -5,6 +5,7 @@ extension Meanfield {
     static let subcommandList: [ParsableCommand.Type] = [
         TheoryCommand.self,
         SimulateCommand.self,
+        CompareCommand.self,
         FitCommand.self,
     ]
 }
