@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #endif
 
+#include "dispatch.h"
 #include "ziggurat_tables.h"
 
 enum { PHILOX_M0 = 0xD2511F53u, PHILOX_M1 = 0xCD9E8D57u };
@@ -323,18 +324,6 @@ __attribute__((target("avx2"))) static void fill_blocks_avx2(const Stream *s, do
     if (blocks > 0) fill_portable(s, out, 2 * blocks, 2 * block, scale);
 }
 
-static int avx2_available(void) {
-    static int state = -1;
-    int value = __atomic_load_n(&state, __ATOMIC_RELAXED);
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx2") ? 1 : 0;
-        __atomic_store_n(&state, value, __ATOMIC_RELAXED);
-    }
-    return value;
-}
-#else
-static int avx2_available(void) { return 0; }
 #endif
 
 static inline Stream make_stream(uint64_t seed, uint32_t run, uint32_t layer, uint32_t role) {
@@ -352,7 +341,7 @@ void mf_fill_normals(double *out, int64_t count, uint64_t start, double scale, u
                      uint32_t run, uint32_t layer, uint32_t role) {
     Stream s = make_stream(seed, run, layer, role);
 #if defined(__x86_64__)
-    if (count >= 32 && avx2_available()) {
+    if (count >= 32 && mf_avx2_available()) {
         // An odd start: one normal on its own, then whole blocks.
         if (start & 1) {
             fill_portable(&s, out, 1, start, scale);
@@ -369,6 +358,6 @@ void mf_fill_normals(double *out, int64_t count, uint64_t start, double scale, u
     fill_portable(&s, out, count, start, scale);
 }
 
-int mf_normals_use_avx2(void) { return avx2_available(); }
+int mf_normals_use_avx2(void) { return mf_avx2_available(); }
 
 double mf_ziggurat_tail_start(void) { return MF_ZIGGURAT_R; }

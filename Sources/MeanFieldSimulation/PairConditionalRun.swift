@@ -13,7 +13,7 @@ import MeanFieldCore
 ///   (`NetworkRun.storesNormals`), else regenerated from its stream: the same numbers.
 /// - The complements' normals are drawn once, kept in one N-vector until the next pass.
 struct PairConditionalRun {
-    /// Units per chunk: the chunk's normals and temporaries (five arrays, 80 KB) stay in L2.
+    /// Units per chunk: the chunk's normals and temporaries (seven arrays, 112 KB) stay in L2.
     static let chunk = 2048
 
     static func applies(_ configuration: NetworkConfiguration, _ options: SimulationOptions) -> Bool {
@@ -196,12 +196,13 @@ struct PairConditionalRun {
             }
             let out0 = next + start, out1 = next + n + start
             if residual {
-                kernel.applyPair(h0, h1, count: count, values0: h0, values1: h1,
+                let phi0 = scratch.phi0, phi1 = scratch.phi1
+                kernel.applyPair(h0, h1, count: count, values0: phi0, values1: phi1,
                                  derivatives: derivatives + start)
                 let in0 = previous! + start, in1 = previous! + n + start
                 for i in 0..<count {
-                    out0[i] = in0[i] + h0[i]
-                    out1[i] = in1[i] + h1[i]
+                    out0[i] = in0[i] + phi0[i]
+                    out1[i] = in1[i] + phi1[i]
                 }
             } else {
                 kernel.applyPair(h0, h1, count: count, values0: out0, values1: out1,
@@ -544,17 +545,21 @@ final class ChunkScratch {
     let bias: UnsafeMutablePointer<Double>
     let h0: UnsafeMutablePointer<Double>
     let h1: UnsafeMutablePointer<Double>
+    let phi0: UnsafeMutablePointer<Double>
+    let phi1: UnsafeMutablePointer<Double>
     private let storage: UnsafeMutablePointer<Double>
 
     init() {
         let size = PairConditionalRun.chunk
-        storage = .allocate(capacity: 5 * size)
-        storage.initialize(repeating: 0, count: 5 * size)
+        storage = .allocate(capacity: 7 * size)
+        storage.initialize(repeating: 0, count: 7 * size)
         z0 = storage
         z1 = storage + size
         bias = storage + 2 * size
         h0 = storage + 3 * size
         h1 = storage + 4 * size
+        phi0 = storage + 5 * size
+        phi1 = storage + 6 * size
     }
 
     deinit { storage.deallocate() }

@@ -50,7 +50,8 @@ import CMeanFieldKernels
     @Test func vectorAndPortablePathsAgree() {
         let roles: [RandomRole] = [.weightW, .complementV]
         for role in roles {
-            for (start, count) in [(0, 100_000), (1, 37), (3, 1000), (7, 33), (1 << 40, 4097)] {
+            for (start, count) in [(0, 100_000), (1, 37), (3, 1000), (7, 33), (5, 64), (8, 200),
+                                   (1 << 40, 4097), (13, 70)] {
                 var fast = [Double](repeating: 0, count: count)
                 var portable = fast
                 mf_fill_normals(&fast, Int64(count), UInt64(start), 1.5, 99, 4, 12, role.rawValue)
@@ -166,26 +167,46 @@ enum ZigguratReference {
     }
 }
 
-@Suite struct FastTanhTests {
+/// The tanh kernel (CMeanFieldKernels/tanh.c) against libm, on both paths.
+@Suite struct TanhKernelTests {
     @Test func agreesWithLibm() {
         var points: [Double] = [0, 1e-300, 1e-30, 1e-10, 1e-5, 0.1, 0.3465, 0.3466, 0.5, 1, 2, 5,
                                 19, 20, 21, 50, 300, 349, 351, 700, 1e6, .infinity]
         for k in 0..<2000 { points.append(pow(10, -12 + 15 * Double(k) / 2000)) }
-        for x in points + points.map({ -$0 }) {
-            let exact = tanh(x)
-            let fast = FastTanh.value(x)
-            #expect(fast == exact || abs(fast - exact) <= 4 * exact.ulp, "tanh(\(x))")
-            #expect(fast.sign == exact.sign || exact == 0)
-            let (value, derivative) = FastTanh.valueAndDerivative(x)
-            #expect(value == exact || abs(value - exact) <= 4 * exact.ulp, "tanh(\(x)) with sech^2")
-            if abs(x) < 300 {
-                let sech = 1 / cosh(x)
-                #expect(abs(FastTanh.derivative(x) - sech * sech) <= 1e-14 * sech * sech, "sech^2(\(x))")
-                #expect(abs(derivative - sech * sech) <= 1e-14 * sech * sech, "sech^2(\(x)) with tanh")
+        let x = points + points.map { -$0 }
+        let n = x.count
+        var values = [Double](repeating: 0, count: n), both = values, derivatives = values
+        var alone = values, portableValues = values, portableDerivatives = values
+        mf_tanh(x, &values, Int64(n))
+        mf_tanh_and_derivative(x, &both, &derivatives, Int64(n))
+        mf_tanh_derivative(x, &alone, Int64(n))
+        mf_tanh_portable(x, &portableValues, &portableDerivatives, Int64(n))
+        #expect(portableValues == both && portableDerivatives == derivatives)
+        // The value-only and derivative-only kernels, vector against portable, bit for bit.
+        var portableAlone = values
+        mf_tanh_portable(x, &portableAlone, nil, Int64(n))
+        #expect(portableAlone == values)
+        mf_tanh_portable(x, nil, &portableAlone, Int64(n))
+        #expect(portableAlone == alone)
+        for i in 0..<n {
+            let exact = tanh(x[i])
+            for value in [values[i], both[i]] {
+                #expect(value == exact || abs(value - exact) <= 4 * exact.ulp, "tanh(\(x[i]))")
+                #expect(value.sign == exact.sign || exact == 0)
+            }
+            if abs(x[i]) < 300 {
+                let sech = 1 / cosh(x[i])
+                for derivative in [derivatives[i], alone[i]] {
+                    #expect(abs(derivative - sech * sech) <= 1e-14 * sech * sech, "sech^2(\(x[i]))")
+                }
+            } else if abs(x[i]) >= 350 {
+                // Clamped: sech^2(350) = 4 e^-700, below 1e-300.
+                #expect(derivatives[i] >= 0 && derivatives[i] < 1e-300)
             }
         }
-        #expect(FastTanh.value(0) == 0)
-        #expect(FastTanh.derivative(0) == 1)
-        #expect(FastTanh.derivative(1000) >= 0 && FastTanh.derivative(1000) < 1e-300)
+        #expect(values[0] == 0 && derivatives[0] == 1)
+        var out = [0.0]
+        mf_tanh([Double.nan], &out, 1)
+        #expect(out[0].isNaN)
     }
 }

@@ -24,4 +24,17 @@ int mf_normals_use_avx2(void);
 /// x_255, where the ziggurat's tail starts.
 double mf_ziggurat_tail_start(void);
 
+/// tanh(x[i]) into out (n values); AVX2 where available, the same bits either way.
+void mf_tanh(const double *x, double *out, int64_t n);
+
+/// tanh and sech^2 = tanh' from one exponential (arrays must not overlap).
+void mf_tanh_and_derivative(const double *x, double *values, double *derivatives, int64_t n);
+
+/// sech^2(x[i]) into out.
+void mf_tanh_derivative(const double *x, double *out, int64_t n);
+
+/// The portable path only (tests): mf_tanh_and_derivative, or mf_tanh when derivatives is
+/// NULL, or mf_tanh_derivative (into derivatives) when values is NULL.
+void mf_tanh_portable(const double *x, double *values, double *derivatives, int64_t n);
+
 #endif
