@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MeanFieldComparison", targets: ["MeanFieldComparison"]),
         // The normal generator's kernel, for benchmarks.
         .library(name: "CMeanFieldKernels", targets: ["CMeanFieldKernels"]),
+        .library(name: "MeanFieldAsymptotics", targets: ["MeanFieldAsymptotics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,8 +50,29 @@ let package = Package(
             "MeanFieldCore", "MeanFieldIO", "MeanFieldTheory", "MeanFieldSimulation",
         ]),
 
+        // Asymptotic laws and constants (THEORY.md sections 6-7): what `predict` reports.
+        .target(name: "MeanFieldAsymptotics", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics",
+        ]),
+
+        // Parameter grids over the engine (parallel, resumable, sharded) and level curves.
+        .target(name: "MeanFieldSweep", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO",
+        ]),
+
+        // Figures as data, rendered through gnuplot (PNG, SVG, the script and the data).
+        .target(name: "MeanFieldPlot", dependencies: ["MeanFieldIO"]),
+
+        // The paper's figures that need no training: data, script and pictures.
+        .target(name: "MeanFieldReproduction", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldSimulation", "MeanFieldAsymptotics",
+        ]),
+
         .executableTarget(name: "meanfield", dependencies: [
             "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldComparison", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldAsymptotics",
+            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldReproduction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -62,6 +84,10 @@ let package = Package(
             "MeanFieldComparison", "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore",
         ]),
         .testTarget(name: "MeanFieldCLITests", dependencies: ["meanfield", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldAsymptoticsTests",
+                    dependencies: ["MeanFieldAsymptotics", "MeanFieldTheory", "MeanFieldFitting",
+                                   "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"],
+                    exclude: ["References"]),
         .testTarget(name: "MeanFieldFittingTests",
                     dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],
                     exclude: ["References"]),
