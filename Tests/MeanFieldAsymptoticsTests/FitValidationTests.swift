@@ -140,16 +140,10 @@ import Testing
         let reluLength = try GrowthLawFit.selectLaw(try data(configuration(.fullResidual, ReLU(), sigmaB: 0.5), { row, _ in row.p }))
         #expect(reluLength.best.law == .exponential, "\(describe(reluLength))")
         print("measured: auto on ReLU FRN p (sigma_b = 0.5): \(describe(reluLength))")
-        // ReLU chi^0/chi^l = (1 + r)^l exactly, prefactor 1: MeanFieldFitting's exponential fit
-        // stops ("did not converge in 1 iterations") on exact exponentials with C = 1 on some
-        // windows (1..1700 among them), because its negligible-step test is relative to
-        // |ln C| = 0 (LeastSquares.isNegligible); auto then picks another law. A known issue of
-        // the fitting module (reported); this records it and fails once it is fixed, so the
-        // check can become a plain expectation.
-        withKnownIssue("exponential fit fails on exact data with prefactor 1 (MeanFieldFitting)") {
-            let reluGradients = try GrowthLawFit.selectLaw(try data(configuration(.fullResidual, ReLU()), layers: 1...1700, gradientRatio))
-            #expect(reluGradients.best.law == .exponential, "\(describe(reluGradients))")
-        }
+        // ReLU chi^0/chi^l = (1 + r)^l exactly, prefactor 1 (ln C = 0: the case that once
+        // defeated the fit's negligible-step test).
+        let reluGradients = try GrowthLawFit.selectLaw(try data(configuration(.fullResidual, ReLU()), layers: 1...1700, gradientRatio))
+        #expect(reluGradients.best.law == .exponential, "\(describe(reluGradients))")
     }
 }
 
