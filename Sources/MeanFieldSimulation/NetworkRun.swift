@@ -203,7 +203,9 @@ struct NetworkRun {
         lengths[layer] = p
         trace.set(.p, layer: layer, p)
         trace.set(.gamma, layer: layer, gamma)
-        trace.set(.e, layer: layer, p > 0 && pPrime > 0 ? gamma / (p * pPrime).squareRoot() : .nan)
+        // sqrt(p) sqrt(p'): p p' itself leaves the double range once p passes 1e154 (e read 0).
+        trace.set(.e, layer: layer,
+                  p > 0 && pPrime > 0 ? gamma / (p.squareRoot() * pPrime.squareRoot()) : .nan)
         trace.set(.s, layer: layer, s)
         return true
     }
