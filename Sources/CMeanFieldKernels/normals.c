@@ -13,6 +13,7 @@
 #endif
 
 #include "dispatch.h"
+#include "portable_math.h"
 #include "ziggurat_tables.h"
 
 enum { PHILOX_M0 = 0xD2511F53u, PHILOX_M1 = 0xCD9E8D57u };
@@ -109,14 +110,15 @@ __attribute__((noinline)) static double slow_normal(const Stream *s, uint64_t fi
         if (magnitude < threshold_of(layer)) return x;
         if (layer == 0) {
             for (;;) {
-                double xx = -log1p(-unit(NEXT_WORD())) / MF_ZIGGURAT_R;
-                double yy = -log1p(-unit(NEXT_WORD()));
+                // -log1p(-u) = -log(1 - u): 1 - u is exact on the 2^-53 grid, and positive.
+                double xx = -mf_log_positive(1 - unit(NEXT_WORD())) / MF_ZIGGURAT_R;
+                double yy = -mf_log_positive(1 - unit(NEXT_WORD()));
                 if (yy + yy > xx * xx) return negative ? -(MF_ZIGGURAT_R + xx) : MF_ZIGGURAT_R + xx;
             }
         }
         double u = unit(NEXT_WORD());
         if ((mf_zig_density[layer - 1] - mf_zig_density[layer]) * u + mf_zig_density[layer]
-            < exp(-0.5 * x * x)) {
+            < mf_exp_nonpositive(-0.5 * x * x)) {
             return x;
         }
         bits = NEXT_WORD();
@@ -361,3 +363,7 @@ void mf_fill_normals(double *out, int64_t count, uint64_t start, double scale, u
 int mf_normals_use_avx2(void) { return mf_avx2_available(); }
 
 double mf_ziggurat_tail_start(void) { return MF_ZIGGURAT_R; }
+
+double mf_portable_exp(double y) { return mf_exp_nonpositive(y); }
+
+double mf_portable_log(double v) { return mf_log_positive(v); }

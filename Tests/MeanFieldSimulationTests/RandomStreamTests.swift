@@ -167,6 +167,31 @@ enum ZigguratReference {
     }
 }
 
+/// The slow path's own exp and log (CMeanFieldKernels/portable_math.h: libm's FMA and
+/// non-FMA variants may differ in the last bit) against libm, within a few ulp.
+@Suite struct PortableMathTests {
+    @Test func expAndLogAgreeWithLibm() {
+        for k in 0...20_000 {
+            let y = -7 * Double(k) / 20_000
+            let exact = exp(y)
+            #expect(abs(mf_portable_exp(y) - exact) <= 2 * exact.ulp, "exp(\(y))")
+        }
+        for y in [-50.0, -300, -700] {
+            #expect(abs(mf_portable_exp(y) - exp(y)) <= 2 * exp(y).ulp, "exp(\(y))")
+        }
+        // 1 - u on the 2^-53 grid, as the tail uses it, and a spread of magnitudes.
+        var points: [Double] = [1, 0x1p-53, 0.5, 0.70710678118654746, 0.70710678118654757,
+                                1 - 0x1p-53, 1 - 0x1p-30, 1e-300, 2, 1e300]
+        for k in 1...20_000 { points.append(Double(k) / 20_000) }
+        for k in 0...2000 { points.append(pow(10, -15 * Double(k) / 2000)) }
+        for v in points {
+            let exact = log(v)
+            #expect(abs(mf_portable_log(v) - exact) <= 3 * max(abs(exact).ulp, 0x1p-1074), "log(\(v))")
+        }
+        #expect(mf_portable_log(1) == 0)
+    }
+}
+
 /// The tanh kernel (CMeanFieldKernels/tanh.c) against libm, on both paths.
 @Suite struct TanhKernelTests {
     @Test func agreesWithLibm() {

@@ -37,4 +37,8 @@ void mf_tanh_derivative(const double *x, double *out, int64_t n);
 /// NULL, or mf_tanh_derivative (into derivatives) when values is NULL.
 void mf_tanh_portable(const double *x, double *values, double *derivatives, int64_t n);
 
+/// The slow path's exp (y in [-700, 0]) and log (v > 0 normal), without libm (tests).
+double mf_portable_exp(double y);
+double mf_portable_log(double v);
+
 #endif
