@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import CMeanFieldKernels
+import MeanFieldCore
 @testable import MeanFieldSimulation
 
 @Suite struct RandomStreamTests {
@@ -164,6 +165,33 @@ enum ZigguratReference {
         case 1: return 0
         default: return (edges[layer - 1] / edges[layer] * 0x1p52).rounded(.towardZero)
         }
+    }
+}
+
+/// Whole simulations give the same bytes with the kernels' AVX2 paths turned off (the path
+/// a processor without AVX2 takes): the normals and tanh, conditional (fused pair path) and
+/// dense. Other tests running meanwhile may take either path; the bits are the same by design.
+@Suite struct PortablePathSimulationTests {
+    @Test func simulationsDoNotDependOnTheVectorPaths() throws {
+        let frn = NetworkConfiguration(architecture: .fullResidual, activation: Tanh(),
+                                       sigmaW: 1.5, sigmaB: 0.5, sigmaV: 1.5, sigmaA: 0.5,
+                                       depth: 30)
+        let rrn = NetworkConfiguration(architecture: .reducedResidual, activation: Tanh(),
+                                       sigmaW: 1.3, sigmaB: 0.2, depth: 12)
+        func outputs() throws -> [String] {
+            [try simulate(frn, width: 3000, runs: 4, seed: 5, backward: .tied).table().csv(),
+             try simulate(frn, width: 2000, runs: 3, seed: 6, backward: .independent).table().csv(),
+             try simulate(rrn, width: 200, runs: 3, seed: 8, mode: .dense, backward: .tied)
+                .table().csv()]
+        }
+        let vector = try outputs()
+        let hadVectorPaths = mf_normals_use_avx2()
+        _ = mf_set_vector_paths(0)
+        defer { _ = mf_set_vector_paths(1) }
+        #expect(mf_normals_use_avx2() == 0)
+        let portable = try outputs()
+        for (a, b) in zip(vector, portable) { #expect(a == b) }
+        print("measured: vector paths \(hadVectorPaths == 1 ? "AVX2" : "unavailable") against portable: identical = \(vector == portable)")
     }
 }
 

@@ -41,4 +41,8 @@ void mf_tanh_portable(const double *x, double *values, double *derivatives, int6
 double mf_portable_exp(double y);
 double mf_portable_log(double v);
 
+/// Tests: 0 makes every kernel take its portable path, 1 restores the processor's choice;
+/// returns whether AVX2 paths now run. Not for use while kernels run on other threads.
+int mf_set_vector_paths(int enabled);
+
 #endif
