@@ -4,9 +4,6 @@ import MeanFieldCore
 import MeanFieldIO
 import MeanFieldSimulation
 
-extension SimulationMode: ExpressibleByArgument {}
-extension BackwardWeights: ExpressibleByArgument {}
-
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
@@ -43,23 +40,7 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup(title: "Batch-norm and rank architectures (Docs/companion-papers.md)")
     var batchEngine: BatchSimulateOptions
 
-    @Option(parsing: .unconditional, help: "Width N (units per layer).")
-    var width: Int = 1000
-
-    @Option(parsing: .unconditional, help: "Number of independent runs R.")
-    var runs: Int = 20
-
-    @Option(parsing: .unconditional, help: "Random seed (>= 0); the results depend on it only.")
-    var seed: Int = SimulationOptions.defaultSeed
-
-    @Option(help: "Weight sampling: conditional (O(N) per layer, default) or dense (O(N^2)).")
-    var mode: SimulationMode = .conditional
-
-    @Option(help: "Backward weights: tied (true backprop, default) or independent (mean-field assumption).")
-    var backward: BackwardWeights = .tied
-
-    @Option(parsing: .unconditional, help: "Worker threads (default: the number of cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var simulation: SimulationArguments
 
     func run() throws {
         if batchEngine.selectsBatchEngine(network) {
@@ -79,9 +60,7 @@ struct SimulateCommand: ParsableCommand {
             configuration.sigmaA = 0
         }
         let keep = try output.layerSelection(depth: configuration.depth)
-        let options = SimulationOptions(width: width, runs: runs, seed: seed, mode: mode,
-                                        backward: backward, threads: threads)
-        let simulator = try Simulator(configuration: configuration, options: options)
+        let simulator = try Simulator(configuration: configuration, options: simulation.options)
         let bar = ProgressBar(total: simulator.progressUnits, label: "simulate")
         let result = simulator.run(progress: { bar.advance(by: $0) })
         bar.finish()

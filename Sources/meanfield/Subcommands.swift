@@ -6,6 +6,7 @@ extension Meanfield {
         TheoryCommand.self,
         PredictCommand.self,
         SimulateCommand.self,
+        CompareCommand.self,
         FitCommand.self,
         SweepCommand.self,
         SweepMergeCommand.self,
