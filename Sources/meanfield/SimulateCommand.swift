@@ -44,8 +44,7 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         if batchEngine.selectsBatchEngine(network) {
-            try batchEngine.runBatch(network: network, output: output, options: SimulationOptions(
-                width: width, runs: runs, seed: seed, mode: mode, backward: backward, threads: threads))
+            try batchEngine.runBatch(network: network, output: output, options: simulation.options)
             return
         }
         try batchEngine.checkApplicability(network)
