@@ -57,13 +57,16 @@ def wait_quiet(max_wait):
     return time.time() - start
 
 
-def run(cmd, timeout=3600):
+TIMEOUT = 3600  # seconds per sample (bench.py --timeout)
+
+
+def run(cmd, timeout=None):
     """Runs one fresh process; returns wall seconds, CPU seconds (user + system of the
     process and its threads), load before, and the worker's RESULT record if it printed one."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     sample = dict(load1=load1(), busy=busy_cores(0.3))
     t = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout or TIMEOUT)
     sample["wall_s"] = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     sample["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -89,17 +92,25 @@ class Measurement:
     def __init__(self, group, tool, variant, cmd, rounds, parse=None, **labels):
         self.group, self.tool, self.variant, self.cmd = group, tool, variant, cmd
         self.rounds, self.parse, self.labels = rounds, parse, labels
-        self.samples = []
+        self.samples, self.failures = [], []
 
     def take(self):
-        sample = run(self.cmd)
-        if self.parse:
-            sample.update(self.parse(sample))
+        """One sample; a failure (exit status, timeout, unparsable output) is recorded and the
+        run goes on, so that one broken cell does not discard the others."""
+        try:
+            sample = run(self.cmd)
+            if self.parse:
+                sample.update(self.parse(sample))
+        except Exception as error:  # noqa: BLE001 (reported in results.json and the document)
+            print(f"  failed: {str(error)[-500:]}", flush=True)
+            self.failures.append(str(error)[-3000:])
+            return
         self.samples.append(sample)
 
     def json(self):
         return dict(group=self.group, tool=self.tool, variant=self.variant,
-                    command=" ".join(map(str, self.cmd)), samples=self.samples, **self.labels)
+                    command=" ".join(map(str, self.cmd)), samples=self.samples, failures=self.failures,
+                    **self.labels)
 
 
 def theory_cli(out, act, pname, depth, layers):
@@ -110,7 +121,7 @@ def theory_cli(out, act, pname, depth, layers):
                                      for r in csv_rows(path, layers)])
 
 
-def infinite_width(out, rounds, deep_rounds, quick):
+def infinite_width(out, rounds, deep_rounds, whole_rounds, quick):
     ms = []
     depths = (10, 100) if quick else DEPTHS
     layer_set = {int(v) for v in LAYERS.split(",")}
@@ -152,7 +163,7 @@ def infinite_width(out, rounds, deep_rounds, quick):
     for depth in (10,) if quick else (10, 100):
         ms.append(Measurement("infinite", "neural-tangents", "whole", [
             PY, os.path.join(HERE, "nt_worker.py"), "whole", "--depth", str(depth), "--repeats", "3"],
-            rounds, activation="tanh", params="default", depth=depth))
+            rounds if depth <= 10 else whole_rounds, activation="tanh", params="default", depth=depth))
     return ms
 
 
@@ -171,7 +182,7 @@ def finite_width(out, rounds, quick, widths, depth, runs):
             path = os.path.join(out, f"simulate-{mode}-{width}.csv")
             cmd = [MEANFIELD, "simulate", *cli_options(DEFAULT), "--activation", "tanh", "--depth", str(depth),
                    "--width", str(width), "--runs", str(runs), "--mode", mode, "--format", "csv", "--output", path]
-            parse = (lambda _, path=path: dict(rows=[dict(layer=r["layer"], p=r["p_mean"], p_std=r["p_std"],
+            parse = (lambda _, path=path: dict(rows=[dict(layer=r["layer"], p=r["p_mean"], p_std=r.get("p_std"),
                                                        gamma=r["gamma_mean"]) for r in csv_rows(path, {depth})]))
             ms.append(Measurement("finite", "meanfield", mode, cmd, rounds, parse, **labels))
         ms.append(Measurement("finite", "meanfield", "conditional-library", [
@@ -196,9 +207,13 @@ def mapping_check(out):
     for pname in ("default", "fig1"):
         for act in ACTIVATIONS:
             cmd, parse = theory_cli(out, act, pname, 2, {1, 2})
-            ours = {r["layer"]: r for r in parse(run(cmd))["rows"]}
-            nt = run([PY, os.path.join(HERE, "nt_worker.py"), "curve", "--activation", act, "--params", pname,
-                      "--depth", "2", "--repeats", "1", "--layers", "1,2"])["record"]
+            try:
+                ours = {r["layer"]: r for r in parse(run(cmd))["rows"]}
+                nt = run([PY, os.path.join(HERE, "nt_worker.py"), "curve", "--activation", act, "--params", pname,
+                          "--depth", "2", "--repeats", "1", "--layers", "1,2"])["record"]
+            except Exception as error:  # noqa: BLE001
+                print(f"  mapping check {act} {pname} failed: {str(error)[-500:]}", flush=True)
+                continue
             for r in nt["rows"]:
                 o = ours[r["layer"]]
                 rows.append(dict(activation=act, params=pname, layer=r["layer"], meanfield_p=o["p"],
@@ -238,6 +253,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--deep-rounds", type=int, default=1, help="rounds of the 1000-layer scipy curves")
+    ap.add_argument("--whole-rounds", type=int, default=None,
+                    help="rounds of NT's whole-network jit at depth 100 (minutes of XLA compilation; default --rounds)")
+    ap.add_argument("--finite-rounds", type=int, default=None, help="rounds of the finite-width cells (default --rounds)")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per sample before it counts as failed")
     ap.add_argument("--wait", type=float, default=120, help="seconds to wait for a quiet machine per round")
     ap.add_argument("--quick", action="store_true", help="shallow cases only, for testing the scripts")
     ap.add_argument("--skip-finite", action="store_true")
@@ -247,28 +266,41 @@ def main():
     ap.add_argument("--sim-runs", type=int, default=5)
     ap.add_argument("--output", default=os.path.join(HERE, "results.json"))
     args = ap.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
+    whole_rounds = args.rounds if args.whole_rounds is None else args.whole_rounds
+    finite_rounds = args.rounds if args.finite_rounds is None else args.finite_rounds
 
     out = tempfile.mkdtemp(prefix="peers-")
     results = dict(date=datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                    machine=machine(), settings=vars(args), load_start=dict(load1=load1(), busy=busy_cores(1.0)))
     print(f"machine: {results['machine']['cpu']}, {results['machine']['cores']} cores", flush=True)
     results["mapping_check"] = [] if args.skip_infinite else mapping_check(out)
-    ms = [] if args.skip_infinite else infinite_width(out, args.rounds, args.deep_rounds, args.quick)
+    ms = [] if args.skip_infinite else infinite_width(out, args.rounds, args.deep_rounds, whole_rounds, args.quick)
     if not args.skip_finite:
         widths = [int(w) for w in args.widths.split(",")]
-        ms += finite_width(out, args.rounds, args.quick, widths, args.sim_depth, args.sim_runs)
+        ms += finite_width(out, finite_rounds, args.quick, widths, args.sim_depth, args.sim_runs)
     waits = []
+
+    def save(final):
+        """Written after every round: an interrupted run still leaves its completed rounds."""
+        results["complete"] = final
+        results["load_end"] = dict(load1=load1(), busy=busy_cores(1.0))
+        results["round_waits_s"] = waits
+        results["measurements"] = [m.json() for m in ms]
+        with open(args.output + ".tmp", "w") as f:
+            json.dump(results, f, indent=1)
+        os.replace(args.output + ".tmp", args.output)
+
     for rnd in range(max(m.rounds for m in ms)):
         waits.append(wait_quiet(args.wait))
         for m in ms:
             if rnd < m.rounds:
-                print(f"round {rnd + 1}: {m.tool} {m.variant} {m.labels}", flush=True)
+                print(f"round {rnd + 1}: {m.tool} {m.variant} {m.labels} ({time.strftime('%H:%M:%S')}, "
+                      f"load {load1():.2f})", flush=True)
                 m.take()
-    results["load_end"] = dict(load1=load1(), busy=busy_cores(1.0))
-    results["round_waits_s"] = waits
-    results["measurements"] = [m.json() for m in ms]
-    with open(args.output, "w") as f:
-        json.dump(results, f, indent=1)
+        save(False)
+    save(True)
     print(f"wrote {args.output}", flush=True)
 
 

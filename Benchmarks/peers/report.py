@@ -251,7 +251,8 @@ def peer_wins(summary):
         else:
             for mode in ("conditional", "dense"):
                 ours = find(summary, group="finite", tool="meanfield", variant=mode, width=s["width"])
-                if ours and s["end_to_end_s"] < ours["end_to_end_s"]:
+                if ours and s["end_to_end_s"] is not None and ours["end_to_end_s"] is not None \
+                        and s["end_to_end_s"] < ours["end_to_end_s"]:
                     wins.append(f"- {s['tool']} ({s['variant']}) is faster than meanfield {mode} at width "
                                 f"{s['width']}: {fmt_t(s['end_to_end_s'])} against {fmt_t(ours['end_to_end_s'])}.")
     return wins or ["- None in this run."]
@@ -287,6 +288,17 @@ def engine_check(results, reference):
     return lines
 
 
+def failures(results):
+    """Cells with failed samples (exit status, timeout): they count in no median."""
+    lines = []
+    for m in results["measurements"]:
+        labels = ", ".join(f"{k} {m[k]}" for k in ("activation", "params", "depth", "width") if k in m)
+        for f in m.get("failures", []):
+            last = [l for l in f.strip().splitlines() if l.strip()]
+            lines.append(f"- {m['tool']} ({m['variant']}), {labels}: {(last[-1] if last else f)[:300]}")
+    return lines or ["- None."]
+
+
 def render(results, summary, reference):
     m = results["machine"]
     loads = [s["load1"] for x in results["measurements"] for s in x["samples"]]
@@ -301,7 +313,17 @@ def render(results, summary, reference):
              f"{statistics.median(loads):.2f} (range {min(loads):.2f}-{max(loads):.2f}); cores busy just before a "
              f"sample, median {statistics.median(busy):.2f} of {m['cores']} (range {min(busy):.2f}-{max(busy):.2f}). "
              f"{settings['rounds']} rounds (fresh processes per cell and round), the 1000-layer scipy curves "
-             f"{settings['deep_rounds']}; times are medians over the rounds.", "",
+             f"{settings['deep_rounds']}, neural-tangents' whole-network jit at depth 100 "
+             f"{settings.get('whole_rounds') if settings.get('whole_rounds') is not None else settings['rounds']}, "
+             f"the finite-width cells "
+             f"{settings.get('finite_rounds') if settings.get('finite_rounds') is not None else settings['rounds']}; "
+             "times are medians over the rounds (the column runs says how many samples each median has). "
+             "**Caveat:** the machine's 2 cores were shared with other users building Swift during this run "
+             "(the load figures above), so every time is inflated and noisy, wall clock more than CPU time; "
+             "ratios are more stable than absolute times because every round measures all tools under "
+             "similar load, but a factor of 2 either way in a single cell would not be surprising."
+             + ("" if results.get("complete", True) else " **The run was interrupted: only completed rounds are shown.**"),
+             "",
              "### Goals", ""] + goals(summary) + ["", "### Where a peer wins", ""] + peer_wins(summary) + engine_notes(summary) + [
              "", "### Infinite width: whole curves, every layer 1..L (CLI defaults: sigma_w 1, sigma_b 0, sigma_v 1, "
              "sigma_a 0, p0 1, e0 0.5)", "",
@@ -313,7 +335,8 @@ def render(results, summary, reference):
              "meanfield and numpy: forward and tied backward pass, every layer; neural-tangents: the forward kernel "
              "of the last layer only.", ""] + finite_tables(summary) + [
              "", "### Mapping check (neural-tangents against meanfield, depths 1-2)", ""] + mapping_table(results, reference) + [
-             "", "### meanfield against the independent reference", ""] + engine_check(results, reference) + ["", END]
+             "", "### meanfield against the independent reference", ""] + engine_check(results, reference) + [
+             "", "### Failed samples", ""] + failures(results) + ["", END]
     return "\n".join(lines) + "\n"
 
 
