@@ -294,8 +294,12 @@ def failures(results):
     for m in results["measurements"]:
         labels = ", ".join(f"{k} {m[k]}" for k in ("activation", "params", "depth", "width") if k in m)
         for f in m.get("failures", []):
-            last = [l for l in f.strip().splitlines() if l.strip()]
-            lines.append(f"- {m['tool']} ({m['variant']}), {labels}: {(last[-1] if last else f)[:300]}")
+            text = f.strip().splitlines()
+            status = text[0][text[0].rfind(" exited "):].strip(" :") if text and " exited " in text[0] else ""
+            status += " (-15: SIGTERM, stopped from outside)" if status.endswith("-15") else ""
+            last = [l for l in text[1:] if l.strip() and "cudart_stub" not in l and "absl" not in l]
+            lines.append(f"- {m['tool']} ({m['variant']}), {labels}: {status or (last[-1] if last else f)[:300]}"
+                         + (f"; last line of its error output: `{last[-1].strip()[:200]}`" if status and last else ""))
     return lines or ["- None."]
 
 
@@ -322,7 +326,11 @@ def render(results, summary, reference):
              "(the load figures above), so every time is inflated and noisy, wall clock more than CPU time; "
              "ratios are more stable than absolute times because every round measures all tools under "
              "similar load, but a factor of 2 either way in a single cell would not be surprising."
-             + ("" if results.get("complete", True) else " **The run was interrupted: only completed rounds are shown.**"),
+             + ("" if results.get("complete", True) else " **The run was interrupted: only completed rounds are shown.**")
+             + ("" if not results.get("merged_runs") else
+                " Samples pooled from " + str(len(results["merged_runs"])) + " invocations of bench.py (merge_results.py): "
+                + "; ".join(f"{r['date']} ({', '.join(k + ' ' + str(v) for k, v in r['settings'].items() if k in ('rounds', 'finite_rounds', 'whole_rounds', 'deep_rounds', 'skip_finite'))})"
+                            for r in results["merged_runs"]) + "."),
              "",
              "### Goals", ""] + goals(summary) + ["", "### Where a peer wins", ""] + peer_wins(summary) + engine_notes(summary) + [
              "", "### Infinite width: whole curves, every layer 1..L (CLI defaults: sigma_w 1, sigma_b 0, sigma_v 1, "
