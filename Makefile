@@ -10,13 +10,11 @@ OUT ?= out
 setup:
 	./scripts/setup.sh
 
-# Set up, then run the default job.
+# Set up, then run the default job: Fig. 1 of Yang & Schoenholz 2017 (tanh FRN, theory
+# against 20 simulated networks of width 1000), as PNG/SVG, data and z-score checks in $(OUT)/.
 run: setup
-	mkdir -p $(OUT)
-	$(BIN) theory --arch frn --activation tanh --depth 200 --every 20
-	$(BIN) theory --arch frn --activation alpha-relu --alpha 0.75 --depth 100000 --every 10000 \
-	    --format csv --output $(OUT)/alpha-relu-frn.csv
-	@echo "wrote $(OUT)/alpha-relu-frn.csv"
+	$(BIN) reproduce fig1 --output-dir $(OUT)
+	@echo "wrote $(OUT)/fig1.png, fig1.svg, fig1.gp, fig1-*.csv and fig1.json (checks)"
 
 # The test suite (fast checks; MEANFIELD_SLOW_TESTS=1 adds the slow statistical ones).
 test:

@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "MeanFieldTheory", targets: ["MeanFieldTheory", "MeanFieldCore"]),
         .library(name: "MeanFieldFitting", targets: ["MeanFieldFitting"]),
         .library(name: "MeanFieldSimulation", targets: ["MeanFieldSimulation", "MeanFieldCore"]),
+        .library(name: "MeanFieldComparison", targets: ["MeanFieldComparison"]),
+        // The normal generator's kernel, for benchmarks.
+        .library(name: "CMeanFieldKernels", targets: ["CMeanFieldKernels"]),
+        .library(name: "MeanFieldAsymptotics", targets: ["MeanFieldAsymptotics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,13 +36,48 @@ let package = Package(
         .target(name: "MeanFieldFitting", dependencies: [
             "CGSL", "MeanFieldNumerics", "MeanFieldCore", "MeanFieldIO",
         ]),
+        // Counter-based normals (Philox4x32-10 + ziggurat) with an AVX2 path chosen at run time.
+        // Optimized in debug builds as well; no FMA contraction, so both paths give the same bits.
+        .target(name: "CMeanFieldKernels",
+                cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         // The finite-width Monte Carlo simulator (dense and conditional sampling).
         // Optimized in debug builds too: its statistical tests draw ~1e8 normals, 50x slower at -Onone.
-        .target(name: "MeanFieldSimulation", dependencies: ["MeanFieldCore", "MeanFieldIO", "COpenBLAS"],
+        .target(name: "MeanFieldSimulation",
+                dependencies: ["MeanFieldCore", "MeanFieldIO", "COpenBLAS", "CMeanFieldKernels"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // Theory against simulation: z-scores per layer and a summary.
+        .target(name: "MeanFieldComparison", dependencies: [
+            "MeanFieldCore", "MeanFieldIO", "MeanFieldTheory", "MeanFieldSimulation",
+        ]),
+
+        // Asymptotic laws and constants (THEORY.md sections 6-7): what `predict` reports.
+        .target(name: "MeanFieldAsymptotics", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics",
+        ]),
+
+        // Parameter grids over the engine (parallel, resumable, sharded) and level curves.
+        .target(name: "MeanFieldSweep", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO",
+        ]),
+
+        // Figures as data, rendered through gnuplot (PNG, SVG, the script and the data).
+        .target(name: "MeanFieldPlot", dependencies: ["MeanFieldIO"]),
+
+        // The paper's figures that need no training: data, script and pictures.
+        .target(name: "MeanFieldReproduction", dependencies: [
+            "MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldSimulation", "MeanFieldAsymptotics",
+        ]),
+
+        // The companion papers' experiments (THEORY.md section 8): regime report and figures.
+        .target(name: "MeanFieldCompanion", dependencies: [
+            "MeanFieldSimulation", "MeanFieldFitting", "MeanFieldCore", "MeanFieldIO",
+        ]),
 
         .executableTarget(name: "meanfield", dependencies: [
-            "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldComparison", "MeanFieldCore", "MeanFieldIO", "MeanFieldFitting",
+            "MeanFieldAsymptotics",
+            "MeanFieldSweep", "MeanFieldPlot", "MeanFieldReproduction", "MeanFieldCompanion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,8 +87,19 @@ let package = Package(
 
         .testTarget(name: "MeanFieldNumericsTests", dependencies: ["MeanFieldNumerics"]),
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
-        .testTarget(name: "MeanFieldSimulationTests", dependencies: ["MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldSimulationTests",
+                    dependencies: ["MeanFieldSimulation", "MeanFieldCore", "MeanFieldIO", "CMeanFieldKernels"]),
+        .testTarget(name: "MeanFieldComparisonTests", dependencies: [
+            "MeanFieldComparison", "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore",
+        ]),
         .testTarget(name: "MeanFieldCLITests", dependencies: ["meanfield", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldCompanionTests", dependencies: [
+            "MeanFieldCompanion", "MeanFieldSimulation", "MeanFieldFitting", "MeanFieldCore", "MeanFieldIO",
+        ]),
+        .testTarget(name: "MeanFieldAsymptoticsTests",
+                    dependencies: ["MeanFieldAsymptotics", "MeanFieldTheory", "MeanFieldFitting",
+                                   "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"],
+                    exclude: ["References"]),
         .testTarget(name: "MeanFieldFittingTests",
                     dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],
                     exclude: ["References"]),

@@ -29,6 +29,7 @@ let package = Package(
             name: "meanfield-bench",
             dependencies: [
                 .product(name: "MeanFieldSimulation", package: meanfieldPackage),
+                .product(name: "CMeanFieldKernels", package: meanfieldPackage),
             ],
             path: "meanfield-bench"),
     ]

@@ -1,5 +1,6 @@
 // Where the simulator's time goes: the random numbers, the BLAS products of dense mode and a
 // whole layer in each mode. Release build only (Benchmarks/run_simulator_bench.sh).
+import CMeanFieldKernels
 import COpenBLAS
 import Foundation
 import MeanFieldCore
@@ -23,7 +24,11 @@ let normals = 4_000_000
 let buffer = UnsafeMutablePointer<Double>.allocate(capacity: normals)
 let stream = GaussianStream(seed: 1, run: 0, layer: 1, role: .weightW)
 let rng = best(5) { stream.fill(buffer, count: normals) } / Double(normals)
-print(String(format: "normal (Philox4x64-10 + ziggurat): %.2f ns each", rng * 1e9))
+print(String(format: "normal (Philox4x32-10 + ziggurat, %@): %.2f ns each",
+             mf_normals_use_avx2() == 1 ? "AVX2" : "portable", rng * 1e9))
+let portable = best(5) { mf_fill_normals_portable(buffer, Int64(normals), 0, 1, 1, 0, 1, RandomRole.weightW.rawValue) }
+    / Double(normals)
+print(String(format: "normal, portable path: %.2f ns each", portable * 1e9))
 
 // Dense mode's forward product for one 32-row panel and a batch of 2 (one dgemv per input,
 // as the simulator does; dgemm for comparison), and the transposed product of the backward pass.

@@ -26,6 +26,9 @@
 
 /* GSL exposes its solver and method types as mutable globals, which Swift 6 refuses to read
    (shared mutable state). These accessors return them as values. */
+static inline const gsl_integration_fixed_type *mf_integration_fixed_hermite(void) {
+    return gsl_integration_fixed_hermite;
+}
 static inline const gsl_root_fsolver_type *mf_root_fsolver_brent(void) {
     return gsl_root_fsolver_brent;
 }

@@ -110,7 +110,7 @@ enum NonlinearLeastSquares {
             // linear solution) needs one Gauss-Newton step to polish the last digits, not GSL's
             // iteration, which would only try steps until it reports no progress.
             let step = try JacobianQR(J).gaussNewtonStep(residualVector)
-            if isNegligible(step, at: position) {
+            if isNegligible(step, at: position, jacobian: J, roundingSumOfSquares: problem.roundingSumOfSquares) {
                 for j in 0..<p { gsl_vector_set(x0, j, gsl_vector_get(position, j) + step[j]) }
                 try GSL.check(gsl_multifit_nlinear_init(x0, &fdf, workspace), "gsl_multifit_nlinear_init")
             } else {
@@ -123,7 +123,8 @@ enum NonlinearLeastSquares {
                     let stalled = status == Int32(GSL_EMAXITER) && info == Int32(GSL_ENOPROG)
                     let norm = gsl_blas_dnrm2(residualVector)
                     let atMinimum = try norm * norm <= problem.roundingSumOfSquares
-                        || isNegligible(JacobianQR(J).gaussNewtonStep(residualVector), at: position)
+                        || isNegligible(JacobianQR(J).gaussNewtonStep(residualVector), at: position,
+                                        jacobian: J, roundingSumOfSquares: problem.roundingSumOfSquares)
                     guard stalled && atMinimum else {
                         throw SolverStopped(
                             status: status, iterations: Int(gsl_multifit_nlinear_niter(workspace)),
@@ -194,11 +195,20 @@ private final class JacobianQR {
     }
 }
 
-/// True when `step` changes no parameter by more than 1e-8 relative: theta is a least-squares
-/// minimum to that precision.
-private func isNegligible(_ step: [Double], at theta: UnsafeMutablePointer<gsl_vector>) -> Bool {
-    step.indices.allSatisfy { j in
-        step[j].isFinite && abs(step[j]) <= 1e-8 * (abs(gsl_vector_get(theta, j)) + 1e-8)
+/// True when `step` changes no parameter by more than 1e-8 relative, or changes the model by
+/// no more than rounding noise (|step_j| ||J_j|| <= sqrt(rounding sum of squares)): theta is
+/// a least-squares minimum to that precision. The second test accepts a parameter at zero
+/// (ln C = 0 for a unit prefactor), where no relative test can.
+private func isNegligible(
+    _ step: [Double], at theta: UnsafeMutablePointer<gsl_vector>,
+    jacobian J: UnsafeMutablePointer<gsl_matrix>, roundingSumOfSquares: Double
+) -> Bool {
+    let roundingNorm = roundingSumOfSquares.squareRoot()
+    return step.indices.allSatisfy { j in
+        guard step[j].isFinite else { return false }
+        if abs(step[j]) <= 1e-8 * abs(gsl_vector_get(theta, j)) { return true }
+        var column = gsl_matrix_const_column(J, j)
+        return abs(step[j]) * gsl_blas_dnrm2(&column.vector) <= roundingNorm
     }
 }
 

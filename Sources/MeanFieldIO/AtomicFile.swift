@@ -4,6 +4,11 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let reason: String
     public var description: String { "cannot write \(path): \(reason)" }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }
 
 /// Writes files atomically: the data goes to a temporary file in the same directory, is

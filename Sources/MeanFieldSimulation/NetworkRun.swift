@@ -22,6 +22,9 @@ struct NetworkRun {
     static func progressUnits(depth: Int) -> Int { 2 * depth }
 
     func simulate() -> RunTrace {
+        if options.fusedPairPath && PairConditionalRun.applies(configuration, options) {
+            return PairConditionalRun(network: self).simulate()
+        }
         let n = options.width
         let batch = options.batch
         let depth = configuration.depth
@@ -177,21 +180,32 @@ struct NetworkRun {
             sumCross += a * b
             sumDifference += d * d
         }
-        let p = sumFirst / n
-        let pPrime = sumSecond / n
-        let gamma = sumCross / n
-        let s = sumDifference / n
-        guard Self.isRegular(p), Self.isRegular(pPrime), Self.isRegular(gamma),
-              Self.isRegular(s) else { return false }
         for k in 2..<max(x.columns, 2) {
             guard Self.isRegular(Vectors.dot(x.column(k), x.column(k), count: x.rows) / n) else {
                 return false
             }
         }
+        return Self.recordForward(layer: layer, sumFirst: sumFirst, sumSecond: sumSecond,
+                                  sumCross: sumCross, sumDifference: sumDifference, width: x.rows,
+                                  &trace, &lengths)
+    }
+
+    /// p, gamma, e, s from the pair's sums over the N units; false when the layer overflowed.
+    static func recordForward(layer: Int, sumFirst: Double, sumSecond: Double, sumCross: Double,
+                              sumDifference: Double, width: Int, _ trace: inout RunTrace,
+                              _ lengths: inout [Double]) -> Bool {
+        let n = Double(width)
+        let p = sumFirst / n
+        let pPrime = sumSecond / n
+        let gamma = sumCross / n
+        let s = sumDifference / n
+        guard isRegular(p), isRegular(pPrime), isRegular(gamma), isRegular(s) else { return false }
         lengths[layer] = p
         trace.set(.p, layer: layer, p)
         trace.set(.gamma, layer: layer, gamma)
-        trace.set(.e, layer: layer, p > 0 && pPrime > 0 ? gamma / (p * pPrime).squareRoot() : .nan)
+        // sqrt(p) sqrt(p'): p p' itself leaves the double range once p passes 1e154 (e read 0).
+        trace.set(.e, layer: layer,
+                  p > 0 && pPrime > 0 ? gamma / (p.squareRoot() * pPrime.squareRoot()) : .nan)
         trace.set(.s, layer: layer, s)
         return true
     }
@@ -199,7 +213,7 @@ struct NetworkRun {
     /// Ratios to chi^L, in logs so that huge or tiny ratios stay representable
     /// (THEORY.md section 3: chi_b = |dE/dh|^2/N, chi_W = chi_b p^{l-1}, chi_V = chi^l
     /// |phi|^2/N, chi_a = chi^l; exact identities for one layer of N x N weights).
-    private func recordBackward(chi: [Double], chiB: [Double], phiMeanSquare: [Double],
+    func recordBackward(chi: [Double], chiB: [Double], phiMeanSquare: [Double],
                                 lengths: [Double], into trace: inout RunTrace) {
         let depth = configuration.depth
         let logTop = log(chi[depth])

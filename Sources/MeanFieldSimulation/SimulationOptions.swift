@@ -37,6 +37,9 @@ public struct SimulationOptions: Sendable {
     public var batch: Int
     /// Keep every run's per-layer values in the result (tests, per-run analyses).
     public var keepRunTraces: Bool
+    /// Conditional mode with a pair of inputs takes the fused path (PairConditionalRun);
+    /// tests turn it off to compare with the general path on the same random numbers.
+    var fusedPairPath = true
 
     public init(width: Int, runs: Int, seed: Int = SimulationOptions.defaultSeed,
                 mode: SimulationMode = .conditional, backward: BackwardWeights = .tied,

@@ -15,8 +15,9 @@ public struct LayerStatistic: Sendable, Equatable {
         return standardDeviation / Double(count).squareRoot()
     }
 
-    /// Two passes over the values in the given order (run order: thread-independent).
-    init(values: [Double]) {
+    /// Two passes over the values in the given order (run order: thread-independent);
+    /// non-finite values are skipped.
+    public init(values: [Double]) {
         let finite = values.filter(\.isFinite)
         count = finite.count
         guard count > 0 else {

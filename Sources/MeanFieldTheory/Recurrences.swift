@@ -291,7 +291,8 @@ public struct TheoryEngine {
         if let (pair, exponent) = preactivation {
             q = unscaled(pair.variance, exponent: exponent)
             lambda = unscaled(pair.covariance, exponent: exponent)
-            c = pair.variance > 0 ? pair.covariance / pair.variance : nil
+            c = pair.variance > 0 ? Self.correlation(overlap: pair.covariance, distance: pair.distance,
+                                                     length: pair.variance) : nil
         }
         for (name, value) in [("p", p), ("gamma", gamma), ("s", s), ("q", q ?? 0), ("lambda", lambda ?? 0)]
             where !representable(value) {
@@ -304,6 +305,16 @@ public struct TheoryEngine {
             return nil
         }
         return TheoryRow(layer: layer, p: p, q: q, gamma: gamma, lambda: lambda,
-                         e: state.overlap.value / state.length.value, c: c, s: s)
+                         e: Self.correlation(overlap: state.overlap.value, distance: state.distance.value,
+                                             length: state.length.value),
+                         c: c, s: s)
+    }
+
+    /// gamma/p, taken as 1 - d/p near 1 where d = p - gamma is the accurately carried quantity
+    /// (so e <= 1 always, and 1 - e keeps its digits), and bounded by [-1, 1] against rounding.
+    private static func correlation(overlap: Double, distance: Double, length: Double) -> Double {
+        let oneMinus = distance / length
+        let value = oneMinus <= 0.5 ? 1 - oneMinus : overlap / length
+        return min(max(value, -1), 1)
     }
 }

@@ -2,12 +2,13 @@ import ArgumentParser
 import MeanFieldCore
 
 extension Architecture: ExpressibleByArgument {}
+extension ArchitectureName: ExpressibleByArgument {}
 extension ActivationName: ExpressibleByArgument {}
 
 /// Network options shared by theory, predict, simulate, compare and sweep (shared/CLI.md).
 struct NetworkOptions: ParsableArguments {
-    @Option(help: "Architecture: ff (feedforward), rrn (reduced residual), frn (full residual).")
-    var arch: Architecture = .fullResidual
+    @Option(help: "Architecture: ff (feedforward), rrn (reduced residual), frn (full residual); simulate only: bn-ff, bn-res, bn-chain, linear-chain.")
+    var arch: ArchitectureName = .frn
 
     @Option(help: "Activation: \(ActivationName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var activation: ActivationName = .tanh
@@ -44,14 +45,16 @@ struct NetworkOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Number of layers L.")
     var depth: Int = 100
 
-    /// The validated configuration; throws InvalidParameter (exit status 2).
+    /// The validated configuration; throws InvalidParameter (exit status 2), also for the
+    /// simulator-only architectures, which the infinite-width engine cannot run.
     func configuration() throws -> NetworkConfiguration {
+        let architecture = try arch.requireEngine()
         if alpha != nil && activation != .alphaReLU {
             throw InvalidParameter(option: "alpha", value: alpha!,
                                    reason: "only applies to --activation alpha-relu")
         }
         let config = NetworkConfiguration(
-            architecture: arch, activation: try activation.make(alpha: alpha),
+            architecture: architecture, activation: try activation.make(alpha: alpha),
             sigmaW: sigmaW, sigmaB: sigmaB, sigmaV: sigmaV, sigmaA: sigmaA, p0: p0, e0: e0,
             inputMean: m0, depth: depth)
         try config.validate()

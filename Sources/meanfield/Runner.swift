@@ -86,6 +86,17 @@ enum CommandLineRunner {
         FileHandle.standardError.write(Data("meanfield: warning: \(oneLine(message))\n".utf8))
     }
 
+    /// Warnings, at most `limit` of them and a count of the rest (grids repeat them per point).
+    static func printWarnings(_ messages: [String], limit: Int = 10) {
+        for message in messages.prefix(limit) { printWarning(message) }
+        if messages.count > limit { printWarning("... and \(messages.count - limit) more warnings") }
+    }
+
+    /// Information that is neither an error nor a warning.
+    static func printNote(_ message: String) {
+        FileHandle.standardError.write(Data("meanfield: \(oneLine(message))\n".utf8))
+    }
+
     /// The first non-empty line, without ArgumentParser's "Error: " prefix.
     static func oneLine(_ message: String) -> String {
         let line = message.split(separator: "\n").first.map(String.init) ?? message

@@ -86,3 +86,14 @@ struct ExactRecoveryTests {
         #expect(power.rate == nil && abs(power.prefactor - 3) <= 1e-9)
     }
 }
+
+/// Exact exponential data with prefactor 1: ln C = 0 must not defeat the convergence test
+/// (a relative step criterion alone cannot accept any step at a zero parameter).
+@Test func exponentialWithUnitPrefactor() throws {
+    for last in [100, 200, 700, 1700] {
+        let x = (1...last).map(Double.init)
+        let fit = try GrowthLawFit.fit(x: x, y: x.map { pow(1.5, $0 / Double(last) * 100) }, law: .exponential)
+        #expect(abs(fit.rate! - log(1.5) * 100 / Double(last)) < 1e-12 * log(1.5) * 100 / Double(last))
+        #expect(abs(fit.prefactor - 1) < 1e-10)
+    }
+}

@@ -19,6 +19,20 @@ import Testing
         #expect(other != outputs[0])
     }
 
+    /// e = gamma / sqrt(p p') stays a cosine for lengths near either end of the double range,
+    /// where p p' itself would overflow or underflow.
+    @Test(arguments: [1e200, 1e-200, 1.0])
+    func correlationOfExtremeLengths(scale: Double) {
+        var trace = RunTrace(run: 0, depth: 1, quantities: SimulatedQuantity.standard)
+        var lengths = [Double](repeating: .nan, count: 2)
+        let n = 10.0
+        #expect(NetworkRun.recordForward(layer: 1, sumFirst: n * scale, sumSecond: 4 * n * scale,
+                                         sumCross: 1.8 * n * scale, sumDifference: n * scale,
+                                         width: 10, &trace, &lengths))
+        let e = trace[.e]![1]
+        #expect(abs(e - 0.9) <= 1e-15, "e = \(e) at scale \(scale)")
+    }
+
     /// A ReLU FRN with large weights leaves the double range: the overflowing runs keep their
     /// earlier layers, later rows use the others, nothing is NaN, and a warning says so.
     @Test func overflowingRunsDropOut() throws {
