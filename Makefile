@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 BIN := .build/release/meanfield
 OUT ?= out
 
-.PHONY: setup run test test-slow bench clean
+.PHONY: setup run test test-slow bench bench-peers clean
 
 # Install system libraries (apt) and build the release binary.
 setup:
@@ -27,6 +27,13 @@ test-slow:
 
 bench: setup
 	./Benchmarks/run.sh
+
+# meanfield against neural-tangents, scipy-quad and numpy (Docs/benchmarks.md, Benchmarks/peers):
+# creates Benchmarks/peers/.venv with pip the first time (PEERS_VENV=/path uses an existing
+# venv with the pinned peers), measures, and regenerates the peers tables of Docs/benchmarks.md.
+# PEERS_ARGS passes options to bench.py, e.g. PEERS_ARGS="--quick --rounds 1 --skip-finite".
+bench-peers:
+	./Benchmarks/peers/run.sh $(PEERS_ARGS)
 
 clean:
 	rm -rf .build

@@ -81,6 +81,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Library-call timings for the peer benchmarks (Benchmarks/peers/run.sh, release build).
+        .executableTarget(name: "peers-timing", dependencies: ["MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore"],
+                          path: "Benchmarks/peers/EngineTiming"),
+
         .testTarget(name: "MeanFieldNumericsTests", dependencies: ["MeanFieldNumerics"]),
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldSimulationTests",
