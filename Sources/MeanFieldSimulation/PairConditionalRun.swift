@@ -124,7 +124,10 @@ struct PairConditionalRun {
             .fill(g, count: n)
         var chi = [Double](repeating: .nan, count: depth + 1)
         var chiB = [Double](repeating: .nan, count: depth + 1)
-        var gradientSquare = Vectors.dot(g, g, count: n)
+        // Summed in index order, as backwardUpdate sums each later layer: a gradient passed on
+        // unchanged (zero branches) then gives chi^l/chi^L = 1 exactly.
+        var gradientSquare = 0.0
+        for i in 0..<n { gradientSquare += g[i] * g[i] }
         chi[depth] = gradientSquare / Double(n)
         // V^T g for the top layer needs Z_V^T g and Q_V^T xi_V first.
         var projectionsV = frn && tied

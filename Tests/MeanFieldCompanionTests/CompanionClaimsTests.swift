@@ -115,30 +115,37 @@ import Testing
     // MARK: Daneshmand et al. 2020
 
     /// Without batch norm, linear and ReLU chains collapse to rank one; with it the rank stays.
-    func chains(width: Int, depth: Int, runs: Int) throws {
-        for activation in [Linear() as any Activation, ReLU()] {
+    func chains(width: Int, linearDepth: Int, reluDepth: Int, runs: Int) throws {
+        for (activation, depth) in [(Linear() as any Activation, linearDepth), (ReLU(), reluDepth)] {
             let vanilla = BatchNetworkConfiguration(architecture: .linearChain, activation: activation,
                                                     depth: depth, inputs: .gaussian)
             let collapsed = try Self.simulate(vanilla, width: width, batch: width, runs: runs)
-            let proxy = collapsed.statistics(.rankProxy)[depth]
-            #expect(proxy.mean! < 1 + 1e-3, "\(activation.name): rank proxy \(proxy.mean!)")
+            let proxy = try #require(collapsed.statistics(.rankProxy)[depth].mean, "\(activation.name): no run reached layer \(depth)")
+            #expect(proxy < 1 + 1e-3, "\(activation.name): rank proxy \(proxy)")
             #expect(collapsed.statistics(.softRank)[depth].mean == 1)
-            print("measured: \(activation.name) chain d = n = \(width), L = \(depth), \(runs) runs: rank proxy without BN \(proxy.mean!)")
+            print("measured: \(activation.name) chain d = n = \(width), L = \(depth), \(runs) runs: rank proxy without BN \(proxy)")
             var normalized = vanilla
             normalized.architecture = .bnChain
             let kept = try Self.simulate(normalized, width: width, batch: width, runs: runs)
-            #expect(kept.statistics(.rankProxy)[depth].mean! > Double(width).squareRoot() / 2)
-            print("measured: \(activation.name) chain d = n = \(width), L = \(depth), \(runs) runs: rank proxy with BN \(kept.statistics(.rankProxy)[depth].mean!)")
+            let keptProxy = try #require(kept.statistics(.rankProxy)[depth].mean)
+            #expect(keptProxy > Double(width).squareRoot() / 2)
+            print("measured: \(activation.name) chain d = n = \(width), L = \(depth), \(runs) runs: rank proxy with BN \(keptProxy)")
         }
     }
 
+    /// Depths well past the collapse: ln(sigma_2/sigma_1) of a product of L Gaussian d x d
+    /// matrices has mean -L (psi(d/2) - psi(d/2 - 1/2))/2 but a spread of order sqrt L, so at
+    /// moderate depth an occasional run is still far from rank one and dominates the mean
+    /// (measured, d = 32, L = 500, 10 runs: rank proxy - 1 from 7e-7 to 1e-2 over seven seeds;
+    /// at L = 2000 below 1e-15 for every seed tried). ReLU chains collapse much faster, and their
+/// signal, halved in variance at every layer, leaves the double range past ~1000 layers.
     @Test func chainsWithoutBatchNormCollapse() throws {
-        try chains(width: 16, depth: 300, runs: 5)
+        try chains(width: 16, linearDepth: 1000, reluDepth: 300, runs: 5)
     }
 
     @Test(.enabled(if: TestSettings.slow))
     func chainsWithoutBatchNormCollapseAtWidth32() throws {
-        try chains(width: 32, depth: 500, runs: 10)
+        try chains(width: 32, linearDepth: 2000, reluDepth: 500, runs: 10)
     }
 
     /// With batch norm the depth-averaged rank proxy grows like sqrt(d) (Theorem 2; Fig. 3a with
