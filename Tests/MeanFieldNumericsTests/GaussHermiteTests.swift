@@ -3,11 +3,11 @@ import Foundation
 import Testing
 @testable import MeanFieldNumerics
 
-/// The folded Gauss–Hermite rule (GSL's Golub–Welsch nodes) against the normal moments
-/// E Z^(2k) = (2k - 1)!!, and its folding against GSL's full rule.
+/// Our Newton-built Gauss–Hermite rule against GSL's Golub–Welsch rule (an independent
+/// construction), and against the normal moments E Z^(2k) = (2k - 1)!!.
 @Suite struct GaussHermiteTests {
-    @Test(arguments: [80, 160, 640, 2560])
-    func foldedRuleAndNormalMoments(order n: Int) throws {
+    @Test(arguments: [80, 160, 320, 640, 1280, 2560])
+    func agreesWithGolubWelsch(order n: Int) throws {
         let rule = HalfGaussHermite(order: n)
         GSL.ensureInitialized()
         let workspace = try #require(gsl_integration_fixed_alloc(mf_integration_fixed_hermite(), n, 0, 0.5, 0, 0))
@@ -16,9 +16,13 @@ import Testing
         var reference: [(Double, Double)] = []
         for i in 0..<n where x[i] > 0 { reference.append((x[i], 2 * w[i] / (2 * Double.pi).squareRoot())) }
         reference.sort { $0.0 < $1.0 }
-        #expect(reference.count == rule.count)
         var worstNode = 0.0, worstWeight = 0.0
+        // GSL's nodes beyond ours carry weights below 1e-300 of the largest.
         for (i, (node, weight)) in reference.enumerated() {
+            guard i < rule.count else {
+                #expect(weight < 1e-290 * rule.weights[0])
+                continue
+            }
             worstNode = max(worstNode, abs(rule.nodes[i] - node) / node)
             // Weights far below the largest carry GSL's absolute error; compare them absolutely.
             worstWeight = max(worstWeight, abs(rule.weights[i] - weight) / max(weight, 1e-3 * rule.weights[0]))
