@@ -221,8 +221,8 @@ def engine_notes(summary):
     per_layer = (deep["steady_s"] - shallow["steady_s"]) / 990
     return [f"- meanfield's tanh curve (default parameters) costs {fmt_t(shallow['steady_s'])} at depth 10 and "
             f"{fmt_t(deep['steady_s'])} at depth 1000 (library, steady state): the time is in the first layers, where "
-            "q < 2 or s^2 = q(1 - c^2) < 12 c sends the transforms to the general nested adaptive quadrature "
-            f"(Docs/theory.md, tanh); layers 11-1000 cost {fmt_t(per_layer)} each on average. q grows 2.5 times "
+            "q <= 8 with q < 2 or s^2 = q(1 - c^2) < 12 c sends the transforms to the tensor Gauss-Hermite regime "
+            f"(up to 1280 x 1280 nodes near q = 8; Docs/theory.md, tanh); layers 11-1000 cost {fmt_t(per_layer)} each on average. q grows 2.5 times "
             "faster per layer with the Fig. 1 parameters (see that table)."]
 
 
