@@ -1,15 +1,17 @@
 #ifndef MEANFIELD_PORTABLE_MATH_H
 #define MEANFIELD_PORTABLE_MATH_H
-// exp and log for the ziggurat's slow path, in plain IEEE operations (this module is built with
-// -ffp-contract=off): glibc picks FMA or non-FMA variants of exp and log1p by processor, and
+// exp and log for the ziggurat's slow path and the tanh kernel, in plain IEEE operations (this
+// module is built with -ffp-contract=off): glibc picks FMA or non-FMA variants of exp and log1p by processor, and
 // those may differ in the last bit, which would make a tail normal depend on the machine.
 // Accuracy a few ulp (tested against libm), ample for an acceptance test and a tail sample.
 #include <stdint.h>
 #include <string.h>
 
-/// exp(y) for y in [-700, 0] (the wedge test needs y >= -6.7): y = k ln 2 + s, |s| <= ln2/2,
-/// exp(s) by a degree-14 Taylor polynomial (Estrin), times 2^k.
-static inline double mf_exp_nonpositive(double y) {
+/// The shared core of exp and expm1 for y in [-1010 ln 2, 0]: y = k ln 2 + s, |s| <= ln2/2
+/// (k through the 1.5 * 2^52 shift, the integer landing in the low bits), expm1(s) by a
+/// degree-14 Taylor polynomial in Estrin's scheme (short dependency chains, vectorizes),
+/// truncation below 1e-17 relative. Returns 2^k and expm1(s); exp(y) = 2^k (1 + expm1(s)).
+static inline __attribute__((always_inline)) void mf_exp_reduced(double y, double *scale, double *expm1s) {
     const double shifter = 0x1.8p52;
     double shifted = y * 1.4426950408889634 + shifter;
     double k = shifted - shifter;
@@ -24,12 +26,18 @@ static inline double mf_exp_nonpositive(double y) {
     double a6 = 1.0 / 6227020800 + s * (1.0 / 87178291200);
     double b0 = a0 + s2 * a1, b1 = a2 + s2 * a3, b2 = a4 + s2 * a5;
     double p = (b0 + s4 * b1) + s8 * (b2 + s4 * a6);
+    *expm1s = p * s;
     uint64_t shiftedBits;
     memcpy(&shiftedBits, &shifted, sizeof shiftedBits);
     uint64_t scaleBits = (shiftedBits + 1023) << 52;
-    double scale;
-    memcpy(&scale, &scaleBits, sizeof scale);
-    return scale * (1 + p * s);
+    memcpy(scale, &scaleBits, sizeof *scale);
+}
+
+/// exp(y) for y in [-700, 0] (the wedge test needs y >= -6.7).
+static inline double mf_exp_nonpositive(double y) {
+    double scale, expm1s;
+    mf_exp_reduced(y, &scale, &expm1s);
+    return scale * (1 + expm1s);
 }
 
 /// log(v) for a normal positive v: v = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh t

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "portable_math.h"
 
 /// Beyond this |x|, tanh is 1 in double precision and sech^2 below 1e-300; clamping keeps 2^k
 /// a normal number. NaN passes through.
@@ -27,29 +28,8 @@ static inline __attribute__((always_inline)) void exponentials(double x, double 
     memcpy(&a, &bits, sizeof a);
     a = CLAMP < a ? CLAMP : a;
     double y = -2 * a;
-    // k = round(y / ln 2) through the 1.5 * 2^52 shift: the integer lands in the low bits.
-    const double shifter = 0x1.8p52;
-    double shifted = y * 1.4426950408889634 + shifter;
-    double k = shifted - shifter;
-    double s = (y - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-    // Estrin's scheme: short dependency chains.
-    double s2 = s * s, s4 = s2 * s2, s8 = s4 * s4;
-    double a0 = 1 + s * 0.5;
-    double a1 = 1.0 / 6 + s * (1.0 / 24);
-    double a2 = 1.0 / 120 + s * (1.0 / 720);
-    double a3 = 1.0 / 5040 + s * (1.0 / 40320);
-    double a4 = 1.0 / 362880 + s * (1.0 / 3628800);
-    double a5 = 1.0 / 39916800 + s * (1.0 / 479001600);
-    double a6 = 1.0 / 6227020800 + s * (1.0 / 87178291200);
-    double b0 = a0 + s2 * a1, b1 = a2 + s2 * a3, b2 = a4 + s2 * a5;
-    double p = (b0 + s4 * b1) + s8 * (b2 + s4 * a6);
-    double expm1s = p * s;
-    // 2^k from the integer in the shifted value's low bits (k >= -1010 by the clamp).
-    uint64_t shiftedBits;
-    memcpy(&shiftedBits, &shifted, sizeof shiftedBits);
-    uint64_t scaleBits = (shiftedBits + 1023) << 52;
-    double scale;
-    memcpy(&scale, &scaleBits, sizeof scale);
+    double scale, expm1s;
+    mf_exp_reduced(y, &scale, &expm1s);   // k >= -1010 by the clamp: 2^k is normal
     *m = scale * expm1s + (scale - 1);
     *e = scale * (1 + expm1s);
 }
