@@ -85,6 +85,9 @@ let package = Package(
         .executableTarget(name: "peers-timing", dependencies: ["MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore"],
                           path: "Benchmarks/peers/EngineTiming"),
 
+        // Runs the built executable for the end-to-end tests of several test targets.
+        .target(name: "MeanFieldTestSupport", path: "Tests/MeanFieldTestSupport"),
+
         .testTarget(name: "MeanFieldNumericsTests", dependencies: ["MeanFieldNumerics"]),
         .testTarget(name: "MeanFieldTheoryTests", dependencies: ["MeanFieldTheory", "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"]),
         .testTarget(name: "MeanFieldSimulationTests",
@@ -92,16 +95,17 @@ let package = Package(
         .testTarget(name: "MeanFieldComparisonTests", dependencies: [
             "MeanFieldComparison", "MeanFieldTheory", "MeanFieldSimulation", "MeanFieldCore",
         ]),
-        .testTarget(name: "MeanFieldCLITests", dependencies: ["meanfield", "MeanFieldIO"]),
+        .testTarget(name: "MeanFieldCLITests", dependencies: ["meanfield", "MeanFieldIO", "MeanFieldTestSupport"]),
         .testTarget(name: "MeanFieldCompanionTests", dependencies: [
             "MeanFieldCompanion", "MeanFieldSimulation", "MeanFieldFitting", "MeanFieldCore", "MeanFieldIO",
         ]),
         .testTarget(name: "MeanFieldAsymptoticsTests",
                     dependencies: ["MeanFieldAsymptotics", "MeanFieldTheory", "MeanFieldFitting",
-                                   "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO"],
+                                   "MeanFieldCore", "MeanFieldNumerics", "MeanFieldIO",
+                                   "meanfield", "MeanFieldTestSupport"],
                     exclude: ["References"]),
         .testTarget(name: "MeanFieldFittingTests",
-                    dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO"],
+                    dependencies: ["MeanFieldFitting", "MeanFieldCore", "MeanFieldIO", "meanfield", "MeanFieldTestSupport"],
                     exclude: ["References"]),
     ]
 )

@@ -1,43 +1,12 @@
 import Foundation
+import MeanFieldTestSupport
 import MeanFieldIO
 import Testing
 
 /// End to end: the built `meanfield predict`.
 @Suite struct PredictCommandLineTests {
-    struct Run {
-        let status: Int32
-        let standardOutput: String
-        let standardError: String
-    }
-
-    /// The executable next to the test bundle (swift build and swift test share the products
-    /// directory).
-    static let executable: URL? = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-        ].map { $0.appendingPathComponent("meanfield") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
-    static func run(_ arguments: [String]) throws -> Run {
-        let binary = try #require(executable, "meanfield executable not found next to the tests; run swift build")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                   standardError: String(decoding: errData, as: UTF8.self))
-    }
-
     @Test func jsonByDefaultWithTheKeysThatApply() throws {
-        let run = try Self.run(["predict", "--arch", "frn", "--activation", "alpha-relu", "--alpha", "0.75"])
+        let run = try CLI.run(["predict", "--arch", "frn", "--activation", "alpha-relu", "--alpha", "0.75"])
         #expect(run.status == 0, "\(run.standardError)")
         let json = try JSONValue.parse(run.standardOutput)
         #expect(json["p_law"]?.stringValue == "power" && json["chi_law"]?.stringValue == "power")
@@ -51,10 +20,10 @@ import Testing
     }
 
     @Test func feedforwardPhaseAndTable() throws {
-        let json = try JSONValue.parse(try Self.run(["predict", "--arch", "ff", "--sigma-w", "1.5", "--sigma-b", "0.3"]).standardOutput)
+        let json = try JSONValue.parse(try CLI.run(["predict", "--arch", "ff", "--sigma-w", "1.5", "--sigma-b", "0.3"]).standardOutput)
         #expect(json["phase"]?.stringValue == "chaotic" && json["p_law"]?.stringValue == "fixed-point")
         for key in ["q_star", "c_star", "chi_1", "chi_c", "xi_q", "xi_c", "chi_rate"] { #expect(json[key]?.doubleValue != nil, "\(key)") }
-        let table = try Self.run(["predict", "--arch", "ff", "--sigma-w", "1.5", "--sigma-b", "0.3", "--format", "table"])
+        let table = try CLI.run(["predict", "--arch", "ff", "--sigma-w", "1.5", "--sigma-b", "0.3", "--format", "table"])
         #expect(table.status == 0 && table.standardOutput.contains("phase") && table.standardOutput.contains("chaotic"))
     }
 
@@ -62,14 +31,14 @@ import Testing
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("meanfield-predict-\(ProcessInfo.processInfo.processIdentifier).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let written = try Self.run(["predict", "--activation", "relu", "--output", path])
+        let written = try CLI.run(["predict", "--activation", "relu", "--output", path])
         #expect(written.status == 0 && written.standardOutput.isEmpty)
         let json = try JSONValue.parse(try String(contentsOfFile: path, encoding: .utf8))
         #expect(json["one_minus_e_exponent"]?.doubleValue == 2)
 
-        let bad = try Self.run(["predict", "--sigma-w", "-1"])
+        let bad = try CLI.run(["predict", "--sigma-w", "-1"])
         #expect(bad.status == 2 && bad.standardError.contains("--sigma-w"))
-        let missingAlpha = try Self.run(["predict", "--activation", "alpha-relu"])
+        let missingAlpha = try CLI.run(["predict", "--activation", "alpha-relu"])
         #expect(missingAlpha.status == 2 && missingAlpha.standardError.contains("--alpha"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MeanFieldTestSupport
 import MeanFieldIO
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import MeanFieldTestSupport
 import Testing
 
 /// `fit --law auto` on simulation output (issue 4): the gradient ratio chi^0/chi^l of finite

@@ -1,42 +1,11 @@
 import Foundation
+import MeanFieldTestSupport
 import MeanFieldIO
 import Testing
 @testable import MeanFieldFitting
 
 /// End to end: the built `meanfield fit` on a CSV written to a temporary directory.
 struct CommandLineTests {
-    struct Run {
-        let status: Int32
-        let standardOutput: String
-        let standardError: String
-    }
-
-    /// The executable next to the test bundle (`swift build` and `swift test` put both in the
-    /// same products directory).
-    static let executable: URL? = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-        ].map { $0.appendingPathComponent("meanfield") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
-    static func run(_ arguments: [String]) throws -> Run {
-        let binary = try #require(executable, "meanfield executable not found next to the tests; run swift build")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                   standardError: String(decoding: errData, as: UTF8.self))
-    }
-
     /// theory-like CSV: p = 1.5 e^{0.1 l} with 2% noise, a spread column, an empty field and text.
     static let directory: URL = {
         let url = FileManager.default.temporaryDirectory
@@ -57,7 +26,7 @@ struct CommandLineTests {
     static var input: String { directory.appendingPathComponent("data.csv").path }
 
     @Test func jsonOutputParsesWithTheContractKeys() throws {
-        let run = try Self.run(["fit", "--input", Self.input, "--y", "p", "--from", "1"])
+        let run = try CLI.run(["fit", "--input", Self.input, "--y", "p", "--from", "1"])
         #expect(run.status == 0, "\(run.standardError)")
         let json = try JSONValue.parse(run.standardOutput)
         for key in ["law", "exponent", "exponent_stderr", "exponent_ci95", "rate", "prefactor", "r2", "aic",
@@ -82,7 +51,7 @@ struct CommandLineTests {
         let output = Self.directory.appendingPathComponent("fit.json").path
         let arguments = ["fit", "--input", Self.input, "--y", "p", "--stderr", "p_std", "--runs", "4", "--from", "1",
                          "--law", "exponential", "--bootstrap", "200", "--seed", "9", "--output", output]
-        let run = try Self.run(arguments)
+        let run = try CLI.run(arguments)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardOutput.isEmpty)
         let first = try String(contentsOfFile: output, encoding: .utf8)
@@ -92,17 +61,17 @@ struct CommandLineTests {
         #expect(bootstrap["replicates"]?.doubleValue == 200)
         #expect(bootstrap["exponent_ci95"]?.arrayValue?.count == 2)
         // The fixed seed reproduces the file byte for byte.
-        _ = try Self.run(arguments)
+        _ = try CLI.run(arguments)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == first)
 
-        let table = try Self.run(["fit", "--input", Self.input, "--y", "p", "--from", "1", "--format", "table"])
+        let table = try CLI.run(["fit", "--input", Self.input, "--y", "p", "--from", "1", "--format", "table"])
         #expect(table.status == 0)
         #expect(table.standardOutput.hasPrefix("law        exponential: p = C exp(k layer)"))
         #expect(table.standardOutput.contains("candidates"))
     }
 
     @Test func spreadColumnWithoutRunsIsFlagged() throws {
-        let run = try Self.run(["fit", "--input", Self.input, "--y", "p", "--stderr", "p_std", "--from", "1",
+        let run = try CLI.run(["fit", "--input", Self.input, "--y", "p", "--stderr", "p_std", "--from", "1",
                                 "--law", "exponential"])
         #expect(run.status == 0)
         #expect(run.standardError.contains("warning: --stderr p_std looks like a spread of runs"))
@@ -113,7 +82,7 @@ struct CommandLineTests {
     /// A bootstrap that loses most replicates (se = y: a draw <= 0 at some point of nearly every
     /// replicate, no logarithm in the log scale) is a numerical failure: status 4.
     @Test func failedBootstrapExitsWithStatus4() throws {
-        let run = try Self.run(["fit", "--input", Self.input, "--y", "p", "--stderr", "p", "--from", "1",
+        let run = try CLI.run(["fit", "--input", Self.input, "--y", "p", "--stderr", "p", "--from", "1",
                                 "--law", "exponential", "--scale", "log", "--bootstrap", "40"])
         #expect(run.status == 4, "\(run.standardError)")
         #expect(run.standardError.hasPrefix("meanfield: error: numerical failure: bootstrap:"), "\(run.standardError)")
@@ -141,7 +110,7 @@ struct CommandLineTests {
         let (arguments, option) = Self.badInvocations[index]
         var full = ["fit"] + arguments
         if !arguments.contains("--input") { full += ["--input", Self.input] }
-        let run = try Self.run(full)
+        let run = try CLI.run(full)
         #expect(run.status == 2, "\(full): status \(run.status), \(run.standardError)")
         #expect(run.standardOutput.isEmpty)
         let lines = run.standardError.split(separator: "\n")

@@ -1,15 +1,19 @@
 import Foundation
-import Testing
 
-/// Runs the built `meanfield` executable (swift test builds it next to the test bundle).
-enum CLI {
-    struct Result {
-        let status: Int32
-        let standardOutput: String
-        let standardError: String
+/// Runs the built `meanfield` executable (swift test builds it next to the test bundle); shared
+/// by the test targets that check the command line end to end.
+public enum CLI {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let standardOutput: String
+        public let standardError: String
     }
 
-    static let executable: URL? = {
+    public struct ExecutableNotFound: Error, CustomStringConvertible {
+        public var description: String { "meanfield executable not found next to the tests; run swift build" }
+    }
+
+    public static let executable: URL? = {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
             Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
@@ -18,8 +22,8 @@ enum CLI {
     }()
 
     /// Output goes through files, so neither pipe can fill up and stall the child.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let binary = try #require(executable, "meanfield executable not found next to the tests")
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        guard let binary = executable else { throw ExecutableNotFound() }
         let directory = try temporaryDirectory()
         let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
@@ -45,7 +49,7 @@ enum CLI {
         return result
     }
 
-    static func temporaryDirectory() throws -> URL {
+    public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("meanfield-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
