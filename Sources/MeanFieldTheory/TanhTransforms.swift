@@ -327,8 +327,8 @@ public final class TanhTransforms: GaussianTransforms {
     /// of half-width d = pi/(2 sqrt q) in the standard normal variables (the poles of tanh at
     /// +-i pi/2); the n-point rule then errs by about exp(-d sqrt(2n)) (measured: 9e-9 for
     /// E[sech^4] at q = 1.99, n = 160). n = 320 q_max gives d sqrt(2n) >= 39.7 on every band,
-    /// errors below 1e-16. Each rule is built on first use (Golub–Welsch in GSL, 0.25 s for the
-    /// largest in a debug build) and shared by every engine in the process.
+    /// errors below 1e-16. Each rule is built on first use (HalfGaussHermite: Newton on the
+    /// recurrence) and shared by every engine in the process.
     private static let hermiteBand1 = HalfGaussHermite(order: 80)     // q <= 1/4
     private static let hermiteBand2 = HalfGaussHermite(order: 160)    // q <= 1/2
     private static let hermiteBand3 = HalfGaussHermite(order: 320)    // q <= 1
