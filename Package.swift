@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "MeanFieldFitting", dependencies: [
             "CGSL", "MeanFieldNumerics", "MeanFieldCore", "MeanFieldIO",
         ]),
-        // Counter-based normals (Philox4x32-10 + ziggurat) with an AVX2 path chosen at run time.
+        // Counter-based normals (ARS4x32-7 + ziggurat) with AVX2/AES paths chosen at run time.
         // Optimized in debug builds as well; no FMA contraction, so both paths give the same bits.
         .target(name: "CMeanFieldKernels",
                 cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),

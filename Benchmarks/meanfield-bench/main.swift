@@ -24,8 +24,9 @@ let normals = 4_000_000
 let buffer = UnsafeMutablePointer<Double>.allocate(capacity: normals)
 let stream = GaussianStream(seed: 1, run: 0, layer: 1, role: .weightW)
 let rng = best(5) { stream.fill(buffer, count: normals) } / Double(normals)
-print(String(format: "normal (Philox4x32-10 + ziggurat, %@): %.2f ns each",
-             mf_normals_use_avx2() == 1 ? "AVX2" : "portable", rng * 1e9))
+let pathNames = ["portable", "AVX2 + AES-NI", "AVX2 + VAES"]
+print(String(format: "normal (ARS4x32-7 + ziggurat, %@): %.2f ns each",
+             pathNames[Int(mf_normals_path())], rng * 1e9))
 let portable = best(5) { mf_fill_normals_portable(buffer, Int64(normals), 0, 1, 1, 0, 1, RandomRole.weightW.rawValue) }
     / Double(normals)
 print(String(format: "normal, portable path: %.2f ns each", portable * 1e9))

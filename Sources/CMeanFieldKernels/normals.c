@@ -1,68 +1,126 @@
-// Counter-based standard normals: Philox4x32-10 words through the ziggurat. Every normal is a
+// Counter-based standard normals: ARS4x32-7 blocks through the ziggurat. Every normal is a
 // pure function of (seed, run, layer, role, index), so fills can start anywhere and run on any
-// thread. The AVX2 path computes eight Philox blocks and sixteen ziggurat fast paths at a time;
-// it performs the same integer and IEEE operations as the portable path (no FMA contraction),
-// so both give the same bits.
+// thread.
+//
+// ARS-R (Salmon et al., SC 2011, "Parallel random numbers: as easy as 1, 2, 3"; Random123's
+// default R = 7, Crush-resistant from R = 5): R AES rounds of the counter under a Weyl
+// sequence of round keys. It replaced Philox4x32-10 here because the AES instructions make it
+// about four times cheaper (Docs/benchmarks-simulator.md). Three paths give the same bits,
+// since AES rounds are integer operations and the ziggurat does the same IEEE operations
+// everywhere (no FMA contraction): portable C (a table-driven AES round), AVX2 with AES-NI
+// (one block per instruction) and AVX2 with VAES (two blocks per instruction).
 #include "MeanFieldKernels.h"
 
-#include <math.h>
 #include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
+#include "aes_tables.h"
 #include "dispatch.h"
 #include "portable_math.h"
 #include "ziggurat_tables.h"
 
-enum { PHILOX_M0 = 0xD2511F53u, PHILOX_M1 = 0xCD9E8D57u };
-enum { PHILOX_W0 = 0x9E3779B9u, PHILOX_W1 = 0xBB67AE85u };
+enum { ARS_ROUNDS = 7, MAX_ROUNDS = 10 };
+/// The Weyl increments of the two 64-bit halves of the key: 2^64 (sqrt 5 - 1)/2 and
+/// 2^64 (sqrt 3 - 1) (Random123).
+#define WEYL_LOW 0x9E3779B97F4A7C15ULL
+#define WEYL_HIGH 0xBB67AE8584CAA73BULL
 #define MAGNITUDE_MASK 0x000fffffffffffffULL
 #define SIGN_BIT 0x8000000000000000ULL
 /// Bit of counter word 1 that separates the fallback streams from the main one.
 #define FALLBACK_FLAG (1u << 23)
 
-typedef struct {
-    uint32_t key0, key1;
-    uint32_t role, layer, run;
-} Stream;
+typedef struct Stream Stream;
+/// One ARS block: the 128-bit counter (low, high halves) to out[0] (words 0, 1) and out[1].
+typedef void (*BlockFunction)(const Stream *s, uint64_t low, uint64_t high, uint64_t out[2]);
 
-static inline void philox(uint32_t c[4], uint32_t k0, uint32_t k1) {
-    for (int round = 0; round < 10; round++) {
-        if (round > 0) {
-            k0 += PHILOX_W0;
-            k1 += PHILOX_W1;
-        }
-        uint64_t p0 = (uint64_t)PHILOX_M0 * c[0];
-        uint64_t p1 = (uint64_t)PHILOX_M1 * c[2];
-        uint32_t n0 = (uint32_t)(p1 >> 32) ^ c[1] ^ k0;
-        uint32_t n2 = (uint32_t)(p0 >> 32) ^ c[3] ^ k1;
-        c[0] = n0;
-        c[1] = (uint32_t)p1;
-        c[2] = n2;
-        c[3] = (uint32_t)p0;
+struct Stream {
+    /// Round keys 0...ARS_ROUNDS as (low, high) 64-bit halves.
+    uint64_t keys[ARS_ROUNDS + 1][2];
+    /// Counter: low half = block | role << 48 (| fallback bits), high half = layer | run << 32.
+    uint64_t role, high;
+    BlockFunction block;
+};
+
+// MARK: - The portable AES round
+
+static inline uint32_t rotate_left(uint32_t x, int shift) {
+    return (x << shift) | (x >> (32 - shift));
+}
+
+/// The state as four little-endian columns (byte r of column c is row r), as AES-NI holds it.
+static inline void to_columns(uint64_t low, uint64_t high, uint32_t c[4]) {
+    c[0] = (uint32_t)low;
+    c[1] = (uint32_t)(low >> 32);
+    c[2] = (uint32_t)high;
+    c[3] = (uint32_t)(high >> 32);
+}
+
+/// aesenc: MixColumns(ShiftRows(SubBytes(state))) xor key. After ShiftRows, row r of column c
+/// comes from column c + r; the table holds MixColumns of a row-0 byte, rotations the others.
+static inline void aes_round(uint32_t s[4], const uint32_t k[4]) {
+    uint32_t t[4];
+    for (int c = 0; c < 4; c++) {
+        t[c] = mf_aes_round_table[s[c] & 0xff]
+            ^ rotate_left(mf_aes_round_table[(s[(c + 1) & 3] >> 8) & 0xff], 8)
+            ^ rotate_left(mf_aes_round_table[(s[(c + 2) & 3] >> 16) & 0xff], 16)
+            ^ rotate_left(mf_aes_round_table[s[(c + 3) & 3] >> 24], 24) ^ k[c];
+    }
+    memcpy(s, t, sizeof t);
+}
+
+/// aesenclast: ShiftRows(SubBytes(state)) xor key.
+static inline void aes_last_round(uint32_t s[4], const uint32_t k[4]) {
+    uint32_t t[4];
+    for (int c = 0; c < 4; c++) {
+        t[c] = ((uint32_t)mf_aes_sbox[s[c] & 0xff]
+                | (uint32_t)mf_aes_sbox[(s[(c + 1) & 3] >> 8) & 0xff] << 8
+                | (uint32_t)mf_aes_sbox[(s[(c + 2) & 3] >> 16) & 0xff] << 16
+                | (uint32_t)mf_aes_sbox[s[(c + 3) & 3] >> 24] << 24) ^ k[c];
+    }
+    memcpy(s, t, sizeof t);
+}
+
+/// ARS with `rounds` rounds and round keys keys[0...rounds].
+static void ars_portable_rounds(const uint64_t keys[][2], int rounds, uint64_t low,
+                                uint64_t high, uint64_t out[2]) {
+    uint32_t s[4], k[4];
+    to_columns(low ^ keys[0][0], high ^ keys[0][1], s);
+    for (int round = 1; round < rounds; round++) {
+        to_columns(keys[round][0], keys[round][1], k);
+        aes_round(s, k);
+    }
+    to_columns(keys[rounds][0], keys[rounds][1], k);
+    aes_last_round(s, k);
+    out[0] = (uint64_t)s[0] | (uint64_t)s[1] << 32;
+    out[1] = (uint64_t)s[2] | (uint64_t)s[3] << 32;
+}
+
+static void block_portable(const Stream *s, uint64_t low, uint64_t high, uint64_t out[2]) {
+    ars_portable_rounds(s->keys, ARS_ROUNDS, low, high, out);
+}
+
+static void weyl_keys(uint64_t low, uint64_t high, int rounds, uint64_t keys[][2]) {
+    for (int round = 0; round <= rounds; round++) {
+        keys[round][0] = low;
+        keys[round][1] = high;
+        low += WEYL_LOW;
+        high += WEYL_HIGH;
     }
 }
 
-void mf_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]) {
-    uint32_t c[4] = {counter[0], counter[1], counter[2], counter[3]};
-    philox(c, key[0], key[1]);
-    memcpy(out, c, sizeof c);
+void mf_ars4x32(const uint32_t counter[4], const uint32_t key[4], int rounds, uint32_t out[4]) {
+    uint64_t keys[MAX_ROUNDS + 1][2], result[2];
+    rounds = rounds < 1 ? 1 : rounds > MAX_ROUNDS ? MAX_ROUNDS : rounds;
+    weyl_keys(key[0] | (uint64_t)key[1] << 32, key[2] | (uint64_t)key[3] << 32, rounds, keys);
+    ars_portable_rounds(keys, rounds, counter[0] | (uint64_t)counter[1] << 32,
+                        counter[2] | (uint64_t)counter[3] << 32, result);
+    memcpy(out, result, sizeof result);
 }
 
-/// The two 64-bit words of block `index` of the main stream (fallback = 0) or of attempt
-/// `attempt` of the fallback stream of normal `index`.
-static inline void words(const Stream *s, uint64_t index, int fallback, uint32_t attempt,
-                         uint64_t out[2]) {
-    uint32_t c[4] = {(uint32_t)index,
-                     (uint32_t)(index >> 32) | (s->role << 16)
-                         | (fallback ? FALLBACK_FLAG | ((attempt & 0xffu) << 24) : 0),
-                     s->layer, s->run};
-    philox(c, s->key0, s->key1);
-    out[0] = (uint64_t)c[0] | ((uint64_t)c[1] << 32);
-    out[1] = (uint64_t)c[2] | ((uint64_t)c[3] << 32);
-}
+// MARK: - The ziggurat (Marsaglia & Tsang 2000, numpy's layout)
 
 static inline double width_of(unsigned layer) {
     double w;
@@ -83,11 +141,21 @@ static inline double with_sign(double magnitude, uint64_t bits) {
 /// Uniform in [0, 1) with 53 random bits.
 static inline double unit(uint64_t word) { return (double)(word >> 11) * 0x1p-53; }
 
+/// The low counter half of block `attempt` of the fallback stream of normal `index`.
+static inline uint64_t fallback_counter(const Stream *s, uint64_t index, uint32_t attempt) {
+    return index | s->role | (uint64_t)(FALLBACK_FLAG | ((attempt & 0xffu) << 24)) << 32;
+}
+
+static inline void fallback_words(const Stream *s, uint64_t index, uint32_t attempt,
+                                  uint64_t out[2]) {
+    s->block(s, fallback_counter(s, index, attempt), s->high, out);
+}
+
 /// Wedges and tail of normal `index` whose first word missed the rectangles: further words
 /// come from the fallback stream of that index (Marsaglia & Tsang 2000; tail: Marsaglia 1964).
 /// `prefetched`: the first fallback block (attempt 0) when the caller has computed it.
-__attribute__((noinline)) static double slow_normal(const Stream *s, uint64_t first, uint64_t index,
-                                                    const uint64_t *prefetched) {
+__attribute__((noinline)) static double slow_normal(const Stream *s, uint64_t first,
+                                                    uint64_t index, const uint64_t *prefetched) {
     uint64_t buffer[2];
     int position = 2;
     uint32_t attempt = 0;
@@ -97,8 +165,8 @@ __attribute__((noinline)) static double slow_normal(const Stream *s, uint64_t fi
         position = 0;
         attempt = 1;
     }
-#define NEXT_WORD()                                                        \
-    (position == 2 ? (words(s, index, 1, attempt++, buffer), position = 1, buffer[0]) \
+#define NEXT_WORD() \
+    (position == 2 ? (fallback_words(s, index, attempt++, buffer), position = 1, buffer[0]) \
                    : buffer[position++])
     uint64_t bits = first;
     for (;;) {
@@ -126,6 +194,23 @@ __attribute__((noinline)) static double slow_normal(const Stream *s, uint64_t fi
 #undef NEXT_WORD
 }
 
+/// slow_normal's first step for a word that missed its rectangle, without branches to
+/// mispredict: 1 (and the normal in *value) when the wedge test accepts it with `uniformWord`
+/// (the first fallback word), 0 when slow_normal must take over (the base layer's tail, a
+/// rejection). The same operations as slow_normal, hence the same value.
+static inline int wedge_accepts(uint64_t bits, uint64_t uniformWord, double *value) {
+    unsigned layer = (unsigned)(bits & 0xff);
+    uint64_t magnitude = (bits >> 9) & MAGNITUDE_MASK;
+    double x = (double)(int64_t)magnitude * width_of(layer);
+    x = with_sign(x, bits);
+    unsigned lower = layer == 0 ? 0 : layer - 1;
+    double u = unit(uniformWord);
+    int inside = (mf_zig_density[lower] - mf_zig_density[layer]) * u + mf_zig_density[layer]
+        < mf_exp_nonpositive(-0.5 * x * x);
+    *value = x;
+    return (layer != 0) & inside;
+}
+
 /// The ziggurat's fast path (about 99% of words), else the slow path.
 static inline double normal(const Stream *s, uint64_t bits, uint64_t index) {
     unsigned layer = (unsigned)(bits & 0xff);
@@ -135,14 +220,14 @@ static inline double normal(const Stream *s, uint64_t bits, uint64_t index) {
     return slow_normal(s, bits, index, NULL);
 }
 
-/// Normals start ..< start + count, one block at a time.
-static void fill_portable(const Stream *s, double *out, int64_t count, uint64_t start,
-                          double scale) {
+/// Normals start ..< start + count, one block at a time, through s->block.
+static void fill_scalar(const Stream *s, double *out, int64_t count, uint64_t start,
+                        double scale) {
     uint64_t w[2];
     int64_t written = 0;
     uint64_t index = start;
     while (written < count) {
-        words(s, index >> 1, 0, 0, w);
+        s->block(s, (index >> 1) | s->role, s->high, w);
         if ((index & 1) == 0 && count - written >= 2) {
             out[written] = scale * normal(s, w[0], index);
             out[written + 1] = scale * normal(s, w[1], index + 1);
@@ -156,211 +241,257 @@ static void fill_portable(const Stream *s, double *out, int64_t count, uint64_t 
 }
 
 #if defined(__x86_64__)
-/// Ten Philox rounds on four blocks whose 32-bit words sit in the low halves of 64-bit lanes:
-/// _mm256_mul_epu32 ignores the high halves, so they are masked only when the 64-bit output
-/// words are assembled.
-#define PHILOX_ROUNDS_AVX2(c0, c1, c2, c3, keys0, keys1, m0, m1)                               \
-    for (int round = 0; round < 10; round++) {                                              \
-        __m256i p0 = _mm256_mul_epu32(c0, m0), p1 = _mm256_mul_epu32(c2, m1);               \
-        c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1), keys0[round]); \
-        c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3), keys1[round]); \
-        c1 = p1;                                                                            \
-        c3 = p0;                                                                            \
-    }
+// MARK: - AVX2 paths
 
-typedef struct {
-    __m256i keys0[10], keys1[10];
-    __m256i m0, m1, low, layer, run;
-} PhiloxAVX2;
-
-__attribute__((target("avx2"))) static inline void philox_avx2_setup(const Stream *s, PhiloxAVX2 *p) {
-    uint32_t k0 = s->key0, k1 = s->key1;
-    for (int round = 0; round < 10; round++) {
-        p->keys0[round] = _mm256_set1_epi64x(k0);
-        p->keys1[round] = _mm256_set1_epi64x(k1);
-        k0 += PHILOX_W0;
-        k1 += PHILOX_W1;
+__attribute__((target("aes,sse4.1"))) static void block_aesni(const Stream *s, uint64_t low,
+                                                             uint64_t high, uint64_t out[2]) {
+    __m128i v = _mm_xor_si128(_mm_set_epi64x((int64_t)high, (int64_t)low),
+                              _mm_loadu_si128((const __m128i *)s->keys[0]));
+    for (int round = 1; round < ARS_ROUNDS; round++) {
+        v = _mm_aesenc_si128(v, _mm_loadu_si128((const __m128i *)s->keys[round]));
     }
-    p->m0 = _mm256_set1_epi64x(PHILOX_M0);
-    p->m1 = _mm256_set1_epi64x(PHILOX_M1);
-    p->low = _mm256_set1_epi64x(0xffffffffLL);
-    p->layer = _mm256_set1_epi64x(s->layer);
-    p->run = _mm256_set1_epi64x(s->run);
+    v = _mm_aesenclast_si128(v, _mm_loadu_si128((const __m128i *)s->keys[ARS_ROUNDS]));
+    _mm_storeu_si128((__m128i *)out, v);
 }
 
-/// A normal whose first word missed the rectangles, to be finished after the fast loop.
+/// A normal whose first word missed the rectangles, finished after the vector loop.
 typedef struct {
     uint64_t bits, index;
     double *out;
 } Pending;
 
-/// The slow path for a batch of rejected normals: their first fallback blocks four at a time
-/// through AVX2 (the scalar block would dominate the slow path), then the wedge and tail tests.
-__attribute__((target("avx2"))) static void finish_pending(const Stream *s, const PhiloxAVX2 *p,
-                                                           const Pending *pending, int count,
-                                                           double scale) {
-    const __m256i flag = _mm256_set1_epi64x((int64_t)((s->role << 16) | FALLBACK_FLAG));
-    for (int start = 0; start < count; start += 4) {
-        int n = count - start < 4 ? count - start : 4;
-        uint64_t indices[4] = {0, 0, 0, 0};
-        for (int k = 0; k < n; k++) indices[k] = pending[start + k].index;
-        __m256i index = _mm256_loadu_si256((const __m256i *)indices);
-        __m256i c0 = index, c1 = _mm256_or_si256(_mm256_srli_epi64(index, 32), flag);
-        __m256i c2 = p->layer, c3 = p->run;
-        PHILOX_ROUNDS_AVX2(c0, c1, c2, c3, p->keys0, p->keys1, p->m0, p->m1)
-        uint64_t w0[4], w1[4];
-        _mm256_storeu_si256((__m256i *)w0, _mm256_or_si256(_mm256_and_si256(c0, p->low),
-                                                           _mm256_slli_epi64(c1, 32)));
-        _mm256_storeu_si256((__m256i *)w1, _mm256_or_si256(_mm256_and_si256(c2, p->low),
-                                                           _mm256_slli_epi64(c3, 32)));
-        for (int k = 0; k < n; k++) {
-            uint64_t block[2] = {w0[k], w1[k]};
-            const Pending *e = &pending[start + k];
-            *e->out = scale * slow_normal(s, e->bits, e->index, block);
-        }
-    }
-}
-
-/// Sixteen blocks (32 normals) per step, as four independent sets of four lanes (one set's
-/// ten rounds are a 60-cycle dependency chain; four overlap); the rejected normals (about
-/// 1.5%) are queued and finished in batches, away from the vector loop.
-__attribute__((target("avx2"))) static void fill_blocks_avx2(const Stream *s, double *out,
-                                                             uint64_t block, int64_t blocks,
-                                                             double scale) {
-    enum { SETS = 4, BLOCKS = 4 * SETS, CAPACITY = 512 };
-    PhiloxAVX2 p;
-    philox_avx2_setup(s, &p);
-    const __m256i role = _mm256_set1_epi64x((int64_t)s->role << 16);
+/// The fast path of four consecutive normals from their words; returns the lanes that missed
+/// the rectangles (bit k: lane k). Gathers are slow on AMD Zen; one 16-byte load of
+/// (width, threshold) per lane, regrouped by two shuffles, is not.
+__attribute__((target("avx2"), always_inline)) static inline int ziggurat4(__m256i bits,
+                                                                          double *out,
+                                                                          __m256d scale) {
     const __m256i magnitudeMask = _mm256_set1_epi64x((int64_t)MAGNITUDE_MASK);
     const __m256i exponent52 = _mm256_set1_epi64x(0x4330000000000000LL);
     const __m256d two52 = _mm256_set1_pd(0x1p52);
     const __m256i sign = _mm256_set1_epi64x((int64_t)SIGN_BIT);
-    const __m256d scaleVector = _mm256_set1_pd(scale);
-    const __m256i lanes = _mm256_set_epi64x(3, 2, 1, 0);
-    Pending pending[CAPACITY];
-    int pendingCount = 0;
-    // words[2 k + j][lane]: word j of block 4 k + lane.
-    uint64_t words[2 * SETS][4] __attribute__((aligned(32)));
-    for (; blocks >= BLOCKS; blocks -= BLOCKS, block += BLOCKS, out += 2 * BLOCKS) {
-        __m256i c0[SETS], c1[SETS], c2[SETS], c3[SETS];
-#pragma clang loop unroll(full)
-        for (int k = 0; k < SETS; k++) {
-            __m256i index = _mm256_add_epi64(_mm256_set1_epi64x((int64_t)(block + 4 * k)), lanes);
-            c0[k] = index;
-            c1[k] = _mm256_or_si256(_mm256_srli_epi64(index, 32), role);
-            c2[k] = p.layer;
-            c3[k] = p.run;
-        }
-        // Fully unrolled, so that the sets' states live in registers.
-#pragma clang loop unroll(full)
-        for (int round = 0; round < 10; round++) {
-#pragma clang loop unroll(full)
-            for (int k = 0; k < SETS; k++) {
-                __m256i p0 = _mm256_mul_epu32(c0[k], p.m0), p1 = _mm256_mul_epu32(c2[k], p.m1);
-                c0[k] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1[k]),
-                                         p.keys0[round]);
-                c2[k] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3[k]),
-                                         p.keys1[round]);
-                c1[k] = p1;
-                c3[k] = p0;
-            }
-        }
-#pragma clang loop unroll(full)
-        for (int k = 0; k < SETS; k++) {
-            _mm256_store_si256((__m256i *)words[2 * k],
-                               _mm256_or_si256(_mm256_and_si256(c0[k], p.low), _mm256_slli_epi64(c1[k], 32)));
-            _mm256_store_si256((__m256i *)words[2 * k + 1],
-                               _mm256_or_si256(_mm256_and_si256(c2[k], p.low), _mm256_slli_epi64(c3[k], 32)));
-        }
-        // Layer indices are the low bytes of the words. Gathers are slow on AMD Zen; one
-        // 16-byte load of (width, threshold) per lane, regrouped by two shuffles, is not.
-        const __m128i *rectangles = (const __m128i *)mf_zig_rectangles;
-#pragma clang loop unroll(full)
-        for (int k = 0; k < SETS; k++) {
-            __m256d x[2];
-            int rejected = 0;
-#pragma clang loop unroll(full)
-            for (int j = 0; j < 2; j++) {
-                const uint64_t *w = words[2 * k + j];
-                __m256i bits = _mm256_load_si256((const __m256i *)w);
-                __m256i even = _mm256_inserti128_si256(
-                    _mm256_castsi128_si256(_mm_load_si128(rectangles + (w[0] & 0xff))),
-                    _mm_load_si128(rectangles + (w[2] & 0xff)), 1);
-                __m256i odd = _mm256_inserti128_si256(
-                    _mm256_castsi128_si256(_mm_load_si128(rectangles + (w[1] & 0xff))),
-                    _mm_load_si128(rectangles + (w[3] & 0xff)), 1);
-                __m256d width = _mm256_castsi256_pd(_mm256_unpacklo_epi64(even, odd));
-                __m256i threshold = _mm256_unpackhi_epi64(even, odd);
-                __m256i magnitude = _mm256_and_si256(_mm256_srli_epi64(bits, 9), magnitudeMask);
-                // magnitude < 2^52 converts exactly through the 2^52 exponent trick.
-                __m256d value = _mm256_sub_pd(
-                    _mm256_castsi256_pd(_mm256_or_si256(magnitude, exponent52)), two52);
-                value = _mm256_mul_pd(value, width);
-                value = _mm256_castsi256_pd(_mm256_or_si256(
-                    _mm256_castpd_si256(value), _mm256_and_si256(_mm256_slli_epi64(bits, 55), sign)));
-                x[j] = _mm256_mul_pd(value, scaleVector);
-                int inside = _mm256_movemask_pd(
-                    _mm256_castsi256_pd(_mm256_cmpgt_epi64(threshold, magnitude)));
-                rejected |= (~inside & 0xf) << (4 * j);
-            }
-            // Interleave words 0 and 1: normals 2b, 2b + 1 are adjacent.
-            double *target = out + 8 * k;
-            __m256d lo = _mm256_unpacklo_pd(x[0], x[1]), hi = _mm256_unpackhi_pd(x[0], x[1]);
-            _mm256_storeu_pd(target, _mm256_permute2f128_pd(lo, hi, 0x20));
-            _mm256_storeu_pd(target + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
-            while (__builtin_expect(rejected != 0, 0)) {
-                int bit = __builtin_ctz((unsigned)rejected);
-                rejected &= rejected - 1;
-                int j = bit >> 2, lane = bit & 3;
-                uint64_t offset = 8 * (uint64_t)k + 2 * (uint64_t)lane + (uint64_t)j;
-                pending[pendingCount++] = (Pending){words[2 * k + j][lane], 2 * block + offset,
-                                                    out + offset};
-            }
-        }
-        if (pendingCount > CAPACITY - 2 * BLOCKS) {
-            finish_pending(s, &p, pending, pendingCount, scale);
-            pendingCount = 0;
-        }
-    }
-    finish_pending(s, &p, pending, pendingCount, scale);
-    if (blocks > 0) fill_portable(s, out, 2 * blocks, 2 * block, scale);
+    const __m128i *rectangles = (const __m128i *)mf_zig_rectangles;
+    // The layer indices from registers (a store and four reloads would stall forwarding).
+    __m128i lower = _mm256_castsi256_si128(bits), upper = _mm256_extracti128_si256(bits, 1);
+    uint64_t w0 = (uint64_t)_mm_cvtsi128_si64(lower), w1 = (uint64_t)_mm_extract_epi64(lower, 1);
+    uint64_t w2 = (uint64_t)_mm_cvtsi128_si64(upper), w3 = (uint64_t)_mm_extract_epi64(upper, 1);
+    __m256i even = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(_mm_load_si128(rectangles + (w0 & 0xff))),
+        _mm_load_si128(rectangles + (w2 & 0xff)), 1);
+    __m256i odd = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(_mm_load_si128(rectangles + (w1 & 0xff))),
+        _mm_load_si128(rectangles + (w3 & 0xff)), 1);
+    __m256d width = _mm256_castsi256_pd(_mm256_unpacklo_epi64(even, odd));
+    __m256i threshold = _mm256_unpackhi_epi64(even, odd);
+    __m256i magnitude = _mm256_and_si256(_mm256_srli_epi64(bits, 9), magnitudeMask);
+    // magnitude < 2^52 converts exactly through the 2^52 exponent trick.
+    __m256d value =
+        _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(magnitude, exponent52)), two52);
+    value = _mm256_mul_pd(value, width);
+    value = _mm256_castsi256_pd(_mm256_or_si256(
+        _mm256_castpd_si256(value), _mm256_and_si256(_mm256_slli_epi64(bits, 55), sign)));
+    _mm256_storeu_pd(out, _mm256_mul_pd(value, scale));
+    int inside =
+        _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(threshold, magnitude)));
+    return ~inside & 0xf;
 }
 
+/// Blocks block ..< block + blocks, SETS x 2 at a time: ROUNDS(v, counters) turns SETS
+/// 256-bit counters (two blocks each: lanes 0-1 one block, 2-3 the next, so the words come
+/// out as four consecutive normals) into ARS output. The rejected normals (about 1.5%) are
+/// queued and finished away from the vector loop; the last blocks go through fill_scalar.
+#define DEFINE_FILL(name, features, ROUNDS)                                                  \
+    /* The slow path of queued normals, their first fallback blocks 2 x SETS at a time. */   \
+    __attribute__((target(features))) static void name##_finish(                            \
+        const Stream *s, const __m256i *keys, const Pending *pending, int count,             \
+        double scale) {                                                                      \
+        enum { SETS = 8 };                                                                   \
+        const __m256i high = _mm256_set1_epi64x((int64_t)s->high);                           \
+        for (int first = 0; first < count; first += 2 * SETS) {                              \
+            __m256i v[SETS];                                                                 \
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {             \
+                int a = first + 2 * k < count ? first + 2 * k : count - 1;                   \
+                int b = a + 1 < count ? a + 1 : a;                                           \
+                __m256i low = _mm256_set_epi64x(                                             \
+                    0, (int64_t)fallback_counter(s, pending[b].index, 0), 0,                 \
+                    (int64_t)fallback_counter(s, pending[a].index, 0));                      \
+                v[k] = _mm256_xor_si256(_mm256_blend_epi32(low, high, 0xcc), keys[0]);       \
+            }                                                                                \
+            ROUNDS(v, keys)                                                                  \
+            uint64_t words[2 * SETS][2];                                                     \
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {             \
+                _mm256_storeu_si256((__m256i *)words[2 * k], v[k]);                          \
+            }                                                                                \
+            int n = count - first < 2 * SETS ? count - first : 2 * SETS;                     \
+            double values[2 * SETS];                                                         \
+            int accepted[2 * SETS];                                                          \
+            for (int i = 0; i < n; i++) {                                                    \
+                accepted[i] = wedge_accepts(pending[first + i].bits, words[i][0], &values[i]); \
+            }                                                                                \
+            for (int i = 0; i < n; i++) {                                                    \
+                const Pending *e = &pending[first + i];                                      \
+                *e->out = scale * (accepted[i] ? values[i]                                   \
+                                               : slow_normal(s, e->bits, e->index, words[i])); \
+            }                                                                                \
+        }                                                                                    \
+    }                                                                                        \
+    __attribute__((target(features))) static void name(const Stream *s, double *out,        \
+                                                       uint64_t block, int64_t blocks,       \
+                                                       double scale) {                       \
+        enum { SETS = 8, CAPACITY = 256 };                                                   \
+        __m256i keys[ARS_ROUNDS + 1];                                                        \
+        for (int round = 0; round <= ARS_ROUNDS; round++) {                                  \
+            keys[round] = _mm256_broadcastsi128_si256(                                       \
+                _mm_loadu_si128((const __m128i *)s->keys[round]));                           \
+        }                                                                                    \
+        const __m256d scaleVector = _mm256_set1_pd(scale);                                   \
+        const __m256i high = _mm256_set1_epi64x((int64_t)s->high);                           \
+        __m256i counter = _mm256_blend_epi32(                                                \
+            _mm256_set_epi64x(0, (int64_t)(block + 1), 0, (int64_t)block), high, 0xcc);      \
+        counter = _mm256_or_si256(counter, _mm256_set_epi64x(0, (int64_t)s->role, 0,         \
+                                                             (int64_t)s->role));             \
+        const __m256i two = _mm256_set_epi64x(0, 2, 0, 2);                                   \
+        Pending pending[CAPACITY];                                                           \
+        int pendingCount = 0;                                                                \
+        for (; blocks >= 2 * SETS; blocks -= 2 * SETS, block += 2 * SETS, out += 4 * SETS) { \
+            __m256i v[SETS];                                                                 \
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {             \
+                v[k] = _mm256_xor_si256(counter, keys[0]);                                   \
+                counter = _mm256_add_epi64(counter, two);                                    \
+            }                                                                                \
+            ROUNDS(v, keys)                                                                  \
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {             \
+                int rejected = ziggurat4(v[k], out + 4 * k, scaleVector);                    \
+                if (__builtin_expect(rejected != 0, 0)) {                                    \
+                    uint64_t w[4];                                                           \
+                    _mm256_storeu_si256((__m256i *)w, v[k]);                                 \
+                    while (rejected != 0) {                                                  \
+                        int lane = __builtin_ctz((unsigned)rejected);                        \
+                        rejected &= rejected - 1;                                            \
+                        uint64_t offset = 4 * (uint64_t)k + (uint64_t)lane;                  \
+                        pending[pendingCount++] =                                            \
+                            (Pending){w[lane], 2 * block + offset, out + offset};            \
+                    }                                                                        \
+                }                                                                            \
+            }                                                                                \
+            if (pendingCount > CAPACITY - 4 * SETS) {                                        \
+                name##_finish(s, keys, pending, pendingCount, scale);                        \
+                pendingCount = 0;                                                            \
+            }                                                                                \
+        }                                                                                    \
+        name##_finish(s, keys, pending, pendingCount, scale);                                \
+        if (blocks > 0) fill_scalar(s, out, 2 * blocks, 2 * block, scale);                   \
+    }
+
+/// All rounds of every set in turn, so that independent sets fill the AES latency.
+#define VAES_ROUNDS(v, keys)                                                                 \
+    _Pragma("clang loop unroll(full)") for (int round = 1; round < ARS_ROUNDS; round++) {   \
+        _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {                 \
+            v[k] = _mm256_aesenc_epi128(v[k], keys[round]);                                  \
+        }                                                                                    \
+    }                                                                                        \
+    _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {                     \
+        v[k] = _mm256_aesenclast_epi128(v[k], keys[ARS_ROUNDS]);                             \
+    }
+
+/// The same rounds on the two 128-bit halves of each set.
+#define AESNI_ROUNDS(v, keys)                                                                \
+    {                                                                                        \
+        __m128i lo[SETS], hi[SETS];                                                          \
+        _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {                 \
+            lo[k] = _mm256_castsi256_si128(v[k]);                                            \
+            hi[k] = _mm256_extracti128_si256(v[k], 1);                                       \
+        }                                                                                    \
+        _Pragma("clang loop unroll(full)") for (int round = 1; round <= ARS_ROUNDS; round++) { \
+            __m128i key = _mm256_castsi256_si128(keys[round]);                               \
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {             \
+                if (round < ARS_ROUNDS) {                                                    \
+                    lo[k] = _mm_aesenc_si128(lo[k], key);                                    \
+                    hi[k] = _mm_aesenc_si128(hi[k], key);                                    \
+                } else {                                                                     \
+                    lo[k] = _mm_aesenclast_si128(lo[k], key);                                \
+                    hi[k] = _mm_aesenclast_si128(hi[k], key);                                \
+                }                                                                            \
+            }                                                                                \
+        }                                                                                    \
+        _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {                 \
+            v[k] = _mm256_inserti128_si256(_mm256_castsi128_si256(lo[k]), hi[k], 1);         \
+        }                                                                                    \
+    }
+
+DEFINE_FILL(fill_blocks_vaes, "avx2,aes,vaes", VAES_ROUNDS)
+DEFINE_FILL(fill_blocks_aesni, "avx2,aes", AESNI_ROUNDS)
+
+int mf_ars4x32_hardware(const uint32_t counter[4], const uint32_t key[4], int rounds,
+                        uint32_t out[4]) {
+    if (mf_normal_path() == MF_NORMALS_PORTABLE || rounds != ARS_ROUNDS) return 0;
+    Stream s;
+    weyl_keys(key[0] | (uint64_t)key[1] << 32, key[2] | (uint64_t)key[3] << 32, ARS_ROUNDS,
+              s.keys);
+    uint64_t result[2];
+    block_aesni(&s, counter[0] | (uint64_t)counter[1] << 32,
+                counter[2] | (uint64_t)counter[3] << 32, result);
+    memcpy(out, result, sizeof result);
+    return 1;
+}
+#else
+int mf_ars4x32_hardware(const uint32_t counter[4], const uint32_t key[4], int rounds,
+                        uint32_t out[4]) {
+    (void)counter, (void)key, (void)rounds, (void)out;
+    return 0;
+}
 #endif
 
-static inline Stream make_stream(uint64_t seed, uint32_t run, uint32_t layer, uint32_t role) {
-    Stream s = {(uint32_t)seed, (uint32_t)(seed >> 32), role, layer, run};
+// MARK: - Entry points
+
+static inline Stream make_stream(uint64_t seed, uint32_t run, uint32_t layer, uint32_t role,
+                                 int path) {
+    Stream s;
+    weyl_keys(seed, 0, ARS_ROUNDS, s.keys);
+    s.role = (uint64_t)role << 48;
+    s.high = layer | (uint64_t)run << 32;
+    s.block = block_portable;
+#if defined(__x86_64__)
+    if (path != MF_NORMALS_PORTABLE) s.block = block_aesni;
+#else
+    (void)path;
+#endif
     return s;
 }
 
 void mf_fill_normals_portable(double *out, int64_t count, uint64_t start, double scale,
                               uint64_t seed, uint32_t run, uint32_t layer, uint32_t role) {
-    Stream s = make_stream(seed, run, layer, role);
-    fill_portable(&s, out, count, start, scale);
+    Stream s = make_stream(seed, run, layer, role, MF_NORMALS_PORTABLE);
+    fill_scalar(&s, out, count, start, scale);
 }
 
 void mf_fill_normals(double *out, int64_t count, uint64_t start, double scale, uint64_t seed,
                      uint32_t run, uint32_t layer, uint32_t role) {
-    Stream s = make_stream(seed, run, layer, role);
+    int path = mf_normal_path();
+    Stream s = make_stream(seed, run, layer, role, path);
 #if defined(__x86_64__)
-    if (count >= 32 && mf_avx2_available()) {
+    if (count >= 64 && path != MF_NORMALS_PORTABLE) {
         // An odd start: one normal on its own, then whole blocks.
         if (start & 1) {
-            fill_portable(&s, out, 1, start, scale);
+            fill_scalar(&s, out, 1, start, scale);
             out++;
             start++;
             count--;
         }
         int64_t blocks = count / 2;
-        fill_blocks_avx2(&s, out, start / 2, blocks, scale);
-        if (count & 1) fill_portable(&s, out + 2 * blocks, 1, start + 2 * (uint64_t)blocks, scale);
+        if (path == MF_NORMALS_VAES) {
+            fill_blocks_vaes(&s, out, start / 2, blocks, scale);
+        } else {
+            fill_blocks_aesni(&s, out, start / 2, blocks, scale);
+        }
+        if (count & 1) fill_scalar(&s, out + 2 * blocks, 1, start + 2 * (uint64_t)blocks, scale);
         return;
     }
 #endif
-    fill_portable(&s, out, count, start, scale);
+    fill_scalar(&s, out, count, start, scale);
 }
 
-int mf_normals_use_avx2(void) { return mf_avx2_available(); }
+int mf_normals_path(void) { return mf_normal_path(); }
 
 double mf_ziggurat_tail_start(void) { return MF_ZIGGURAT_R; }
 

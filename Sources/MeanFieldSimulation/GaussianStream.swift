@@ -21,15 +21,15 @@ public enum RandomRole: UInt32, Sendable, CaseIterable {
 /// Standard normal numbers addressed by (seed, run, layer, role, index): number i of a stream
 /// is a function of those five values only, never of the order or thread that asks for it.
 ///
-/// Philox4x32-10 (Salmon et al. 2011, who report BigCrush passes from 7 rounds; 10 is their
-/// default; Random123's known-answer vectors are the tests), with key = seed
-/// and counter (block, role, layer, run); each 64-bit half of a block becomes one normal
-/// through the 256-layer ziggurat of Marsaglia & Tsang (2000) in numpy's layout (8 bits choose
-/// the layer, 1 the sign, 52 the magnitude; numpy's tables). About 1% of words fall outside the
-/// rectangles; they continue on a fallback stream keyed by the normal's index, so the result
-/// stays a pure function of the address. The C kernel (CMeanFieldKernels) computes eight
-/// blocks at a time with AVX2 where the processor has it, with the same bits as its portable
-/// path.
+/// ARS4x32-7 (Salmon et al. 2011: seven AES rounds under a Weyl sequence of keys, Random123's
+/// default, Crush-resistant from five rounds; Random123's known-answer vectors are the tests),
+/// with key = (seed, 0) and counter (block, role, layer, run); each 64-bit half of a block
+/// becomes one normal through the 256-layer ziggurat of Marsaglia & Tsang (2000) in numpy's
+/// layout (8 bits choose the layer, 1 the sign, 52 the magnitude; numpy's tables). About 1% of
+/// words fall outside the rectangles; they continue on a fallback stream keyed by the normal's
+/// index, so the result stays a pure function of the address. The C kernel
+/// (CMeanFieldKernels) runs the ziggurat with AVX2 and the rounds with VAES or AES-NI where
+/// the processor has them, with the same bits as its portable path.
 public struct GaussianStream: Sendable {
     public let seed: UInt64
     public let run: Int

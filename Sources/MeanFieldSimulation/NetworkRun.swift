@@ -37,8 +37,9 @@ struct NetworkRun {
         let tied = options.backward == .tied
         let keepRecords = tied && options.mode == .conditional
         let matrices = architecture == .fullResidual ? 2 : 1
+        // Q has N + 1 rows where a bias is a column of the weights (ConditionalWeightSampling).
         arena.reset(reserving: keepRecords
-            ? depth * matrices * (storesNormals ? 2 : 1) * n * batch + depth * n
+            ? depth * matrices * ((n + 1) + (storesNormals ? n : 0)) * batch + depth * n
             : depth * n)
         let kernel = ActivationKernel(activation: configuration.activation)
         let scaleW = configuration.sigmaW / Double(n).squareRoot()
@@ -50,7 +51,8 @@ struct NetworkRun {
                                 run: run)
         let h = Block(rows: n, columns: batch)
         let phi = Block(rows: n, columns: batch)
-        let biasScratch = Block(rows: n, columns: 1)
+        let biasB = Bias(sigma: configuration.sigmaB, role: .biasB)
+        let biasA = Bias(sigma: configuration.sigmaA, role: .biasA)
         // phi'(h) of input 1 for every layer: the backward pass's only per-layer state
         // besides the conditional bases.
         let derivatives = arena.block(rows: n, columns: depth).data
@@ -67,10 +69,8 @@ struct NetworkRun {
         }
         for layer in 1...depth {
             recordsW[layer] = sampling.forward(.w, layer: layer, input: x, output: h,
-                                               scale: scaleW, accumulate: false,
+                                               scale: scaleW, accumulate: false, bias: biasB,
                                                keepRecord: keepRecords)
-            addBias(to: h, sigma: configuration.sigmaB, role: .biasB, layer: layer,
-                    scratch: biasScratch.data)
             kernel.apply(h, values: phi, firstColumnDerivatives: derivatives + (layer - 1) * n)
             phiMeanSquare[layer] = Vectors.dot(phi.column(0), phi.column(0), count: n) / Double(n)
             switch architecture {
@@ -81,10 +81,8 @@ struct NetworkRun {
             case .fullResidual:
                 // x += V phi + a, written straight into the residual stream.
                 recordsV[layer] = sampling.forward(.v, layer: layer, input: phi, output: x,
-                                                   scale: scaleV, accumulate: true,
+                                                   scale: scaleV, accumulate: true, bias: biasA,
                                                    keepRecord: keepRecords)
-                addBias(to: x, sigma: configuration.sigmaA, role: .biasA, layer: layer,
-                        scratch: biasScratch.data)
             }
             progress?(1)
             if !measureForward(layer: layer, x, &trace, &lengths) {
@@ -146,19 +144,6 @@ struct NetworkRun {
         recordBackward(chi: chi, chiB: chiB, phiMeanSquare: phiMeanSquare, lengths: lengths,
                        into: &trace)
         return trace
-    }
-
-    /// Adds a bias vector, N(0, sigma^2) per unit and shared by the batch (no stream drawn
-    /// when sigma = 0), drawn into `scratch` (N doubles).
-    private func addBias(to block: Block, sigma: Double, role: RandomRole, layer: Int,
-                         scratch: UnsafeMutablePointer<Double>) {
-        guard sigma > 0 else { return }
-        let n = block.rows
-        GaussianStream(seed: UInt64(options.seed), run: run, layer: layer, role: role)
-            .fill(scratch, count: n, scale: sigma)
-        for k in 0..<block.columns {
-            cblas_daxpy(Int32(n), 1, scratch, 1, block.column(k), 1)
-        }
     }
 
     /// p, gamma, e, s of the pair (columns 0 and 1); false when the layer overflowed (any

@@ -14,14 +14,23 @@ struct OrthonormalBasis {
     let r: [Double]
     let rank: Int
 
-    /// `arena`: where Q lives when it is kept for the backward pass.
-    init(of x: Block, arena: BlockArena? = nil) {
-        let n = x.rows
-        let b = x.columns
+    /// `arena`: where Q lives when it is kept for the backward pass. `extraRow`: factor
+    /// X' = [X; c 1^T] (one row more, every column's extra entry c) instead of X.
+    init(of input: Block, extraRow: Double? = nil, arena: BlockArena? = nil) {
+        let b = input.columns
+        let n = input.rows + (extraRow == nil ? 0 : 1)
         let basis = arena?.block(rows: n, columns: b) ?? Block(rows: n, columns: b)
-        if b == 2, let pair = Self.factorPair(x, into: basis) {
+        if b == 2, let pair = Self.factorPair(input, extraRow: extraRow, into: basis) {
             (q, r, rank) = (basis, pair.r, pair.rank)
             return
+        }
+        var x = input
+        if let extraRow {
+            x = Block(rows: n, columns: b)
+            for k in 0..<b {
+                x.column(k).update(from: input.column(k), count: n - 1)
+                x.column(k)[n - 1] = extraRow
+            }
         }
         var r = [Double](repeating: 0, count: b * b)
         var rank = 0
@@ -64,30 +73,44 @@ struct OrthonormalBasis {
     /// BLAS calls (the pair is the common case and these passes are memory-bound): the Gram
     /// sums, q0 and the projected x1 with its overlap t = q0.v, the reorthogonalization
     /// v -= t q0, the normalization. nil when x0 vanishes (the general path handles it).
-    private static func factorPair(_ x: Block, into basis: Block) -> (r: [Double], rank: Int)? {
+    /// The Gram sums and the overlap are summed as the fused pair path sums them (PairSums,
+    /// PairBasis: four lanes, the extra row last), so that the two paths' bases agree to the
+    /// last bit where the pair is nearly collinear and Q's second column amplifies rounding.
+    private static func factorPair(_ x: Block, extraRow: Double?,
+                                   into basis: Block) -> (r: [Double], rank: Int)? {
         let n = x.rows
-        let x0 = x.column(0), x1 = x.column(1)
-        var s00 = 0.0, s01 = 0.0, s11 = 0.0
-        for i in 0..<n {
-            s00 += x0[i] * x0[i]
-            s01 += x0[i] * x1[i]
-            s11 += x1[i] * x1[i]
-        }
+        let rows = basis.rows
+        let x0 = UnsafePointer(x.column(0)), x1 = UnsafePointer(x.column(1))
+        let sums = PairSums(x0, x1, count: n)
+        let extra = extraRow ?? 0
+        let s00 = sums.s00 + extra * extra, s01 = sums.s01 + extra * extra
+        let s11 = sums.s11 + extra * extra
         guard s00 > 0, s00.isFinite, s11.isFinite, s01.isFinite else { return nil }
         let length0 = s00.squareRoot()
         let inverse0 = 1 / length0
         var coefficient = s01 / length0
         let q0 = basis.column(0), v = basis.column(1)
-        var overlap = 0.0
-        for i in 0..<n {
-            let q = x0[i] * inverse0
-            let w = x1[i] - coefficient * q
-            q0[i] = q
-            v[i] = w
+        var overlapLanes = Quad()
+        var i = 0
+        while i < n {
+            let valid = min(4, n - i)
+            let q = x0.quad(i, valid) * inverse0
+            let w = x1.quad(i, valid) - coefficient * q
+            q0.setQuad(i, valid, q)
+            v.setQuad(i, valid, w)
+            overlapLanes += q * w
+            i += 4
+        }
+        var overlap = overlapLanes.laneTotal
+        if extraRow != nil {
+            let q = extra * inverse0
+            let w = extra - coefficient * q
+            q0[n] = q
+            v[n] = w
             overlap += q * w
         }
         var residual2 = 0.0
-        for i in 0..<n {
+        for i in 0..<rows {
             let w = v[i] - overlap * q0[i]
             v[i] = w
             residual2 += w * w
@@ -98,7 +121,7 @@ struct OrthonormalBasis {
             return ([length0, coefficient], 1)
         }
         let inverse = 1 / residual
-        for i in 0..<n { v[i] *= inverse }
+        for i in 0..<rows { v[i] *= inverse }
         // Column-major 2 x 2: R = [[length0, coefficient], [0, residual]].
         return ([length0, 0, coefficient, residual], 2)
     }

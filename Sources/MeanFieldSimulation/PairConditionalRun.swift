@@ -39,6 +39,12 @@ struct PairConditionalRun {
         let scaleW = configuration.sigmaW / Double(n).squareRoot()
         let scaleV = configuration.sigmaV / Double(n).squareRoot()
         let frn = architecture == .fullResidual
+        // Biases as one more column of W and V (ConditionalWeightSampling): the inputs' extra
+        // coordinate, nil where the bias is drawn and added instead.
+        let biasCoordinateW = ConditionalWeightSampling.biasCoordinate(
+            Bias(sigma: configuration.sigmaB, role: .biasB), scale: scaleW)
+        let biasCoordinateV = ConditionalWeightSampling.biasCoordinate(
+            Bias(sigma: configuration.sigmaA, role: .biasA), scale: scaleV)
 
         // Per-layer state for the backward pass: x^l (tied), phi^l (tied FRN), phi'(h^l) of
         // input 1. Independent weights need only phi'.
@@ -87,7 +93,7 @@ struct PairConditionalRun {
         for layer in 1...depth {
             let previous = x(layer - 1)
             let next = x(layer)
-            let basisW = PairBasis(previous, previous + n, count: n, sums)
+            let basisW = PairBasis(previous, previous + n, count: n, sums, bias: biasCoordinateW)
             basesW[layer] = basisW
             let d = derivatives + (layer - 1) * n
             switch architecture {
@@ -102,7 +108,7 @@ struct PairConditionalRun {
                                        kernel: kernel, scratch: scratch, keptZ: keptZ(layer, .w),
                                        previous: nil, next: p, derivatives: d, residual: false)
                 phiMeanSquare[layer] = phiSums.s00 / Double(n)
-                let basisV = PairBasis(p, p + n, count: n, phiSums)
+                let basisV = PairBasis(p, p + n, count: n, phiSums, bias: biasCoordinateV)
                 basesV[layer] = basisV
                 sums = forwardV(basisV, layer: layer, scale: scaleV, streams: streams,
                                 scratch: scratch, keptZ: keptZ(layer, .v), previous: previous,
@@ -124,10 +130,17 @@ struct PairConditionalRun {
             .fill(g, count: n)
         var chi = [Double](repeating: .nan, count: depth + 1)
         var chiB = [Double](repeating: .nan, count: depth + 1)
-        // Summed in index order, as backwardUpdate sums each later layer: a gradient passed on
-        // unchanged (zero branches) then gives chi^l/chi^L = 1 exactly.
-        var gradientSquare = 0.0
-        for i in 0..<n { gradientSquare += g[i] * g[i] }
+        // Summed in backwardUpdate's lane order: a gradient passed on unchanged (zero branches)
+        // then gives chi^l/chi^L = 1 exactly.
+        var gradientLanes = Quad()
+        var i = 0
+        while i < n {
+            let valid = min(4, n - i)
+            let value = g.quad(i, valid)
+            gradientLanes += value * value
+            i += 4
+        }
+        var gradientSquare = gradientLanes.laneTotal
         chi[depth] = gradientSquare / Double(n)
         // V^T g for the top layer needs Z_V^T g and Q_V^T xi_V first.
         var projectionsV = frn && tied
@@ -240,7 +253,8 @@ struct PairConditionalRun {
     }
 
     /// The chunks of the layer's W or V product with its inputs: Z's rows (kept or drawn)
-    /// and the bias (N(0, sigma^2), shared by the pair): `body(start, count, z0, z1, bias)`.
+    /// and the bias (N(0, sigma^2), shared by the pair; zeros when the basis has it as a
+    /// column): `body(start, count, z0, z1, bias)`.
     private func forEachChunk(_ basis: PairBasis, matrix: WeightMatrix, layer: Int, sigma: Double,
                               streams: Streams, scratch: ChunkScratch,
                               keptZ: UnsafeMutablePointer<Double>?,
@@ -255,7 +269,7 @@ struct PairConditionalRun {
             let count = min(Self.chunk, n - start)
             let (z0, z1) = scratch.normals(z, rank: basis.rank, start: start, count: count,
                                            width: n, kept: keptZ, draw: true)
-            if sigma > 0 {
+            if sigma > 0 && !basis.augmented {
                 bias.fill(b, count: count, from: start, scale: sigma)
             } else {
                 b.update(repeating: 0, count: count)
@@ -285,8 +299,8 @@ struct PairConditionalRun {
         let cV1 = projectionsV.z1 - gLength * projectionsV.xi1
         let zW = streams.stream(layer, .weightW)
         let complementW = streams.stream(layer, .complementW)
-        var deltaSquare = 0.0
-        var projections = Projections()
+        var deltaSquare = Quad()
+        var projections = ProjectionLanes()
         let delta = scratch.h0
         var start = 0
         while start < n {
@@ -294,10 +308,13 @@ struct PairConditionalRun {
             let dc = d + start, gc = g + start
             if frn {
                 let p0 = phi! + start, p1 = phi! + n + start, xi = xiV + start
-                for i in 0..<count {
-                    let (q0, q1) = basisV.q(p0[i], p1[i])
-                    let branch = scaleV * ((gLength * xi[i] + q0 * cV0) + q1 * cV1)
-                    delta[i] = branch * dc[i]
+                var i = 0
+                while i < count {
+                    let valid = min(4, count - i)
+                    let (q0, q1) = basisV.q(p0.quad(i, valid), p1.quad(i, valid))
+                    let branch = scaleV * ((gLength * xi.quad(i, valid) + q0 * cV0) + q1 * cV1)
+                    delta.setQuad(i, valid, branch * dc.quad(i, valid))
+                    i += 4
                 }
             } else {
                 for i in 0..<count { delta[i] = gc[i] * dc[i] }
@@ -306,18 +323,21 @@ struct PairConditionalRun {
                                            width: n, kept: keptZW, draw: false)
             complementW.fill(xiW + start, count: count, from: start)
             let x0 = input + start, x1 = input + n + start, xi = xiW + start
-            for i in 0..<count {
-                let value = delta[i]
+            var i = 0
+            while i < count {
+                let valid = min(4, count - i)
+                let value = delta.quad(i, valid)
                 deltaSquare += value * value
-                projections.z0 += z0[i] * value
-                projections.z1 += z1[i] * value
-                let (q0, q1) = basisW.q(x0[i], x1[i])
-                projections.xi0 += q0 * xi[i]
-                projections.xi1 += q1 * xi[i]
+                let (q0, q1) = basisW.q(x0.quad(i, valid), x1.quad(i, valid))
+                projections.add(z0: z0.quad(i, valid), z1: z1.quad(i, valid), times: value,
+                                q0: q0, q1: q1, times: xi.quad(i, valid))
+                i += 4
             }
             start += count
         }
-        return (deltaSquare, projections)
+        var total = projections.total
+        basisW.addExtraRow(complementW, width: n, to: &total)
+        return (deltaSquare.laneTotal, total)
     }
 
     /// Independent weights: V~^T g ~ N(0, scaleV^2 |g|^2 I) exactly, so delta needs no basis;
@@ -330,26 +350,32 @@ struct PairConditionalRun {
         let xi = scratch.z0
         let factor = scaleV * gradientSquare.squareRoot()
         let stream = streams.stream(layer, .independentV)
-        var deltaSquare = 0.0
+        var deltaSquare = Quad()
         var start = 0
         while start < n {
             let count = min(Self.chunk, n - start)
             let dc = d + start, gc = g + start
             if frn {
                 stream.fill(xi, count: count, from: start, scale: factor)
-                for i in 0..<count {
-                    let value = xi[i] * dc[i]
+                var i = 0
+                while i < count {
+                    let valid = min(4, count - i)
+                    let value = xi.quad(i, valid) * dc.quad(i, valid)
                     deltaSquare += value * value
+                    i += 4
                 }
             } else {
-                for i in 0..<count {
-                    let value = gc[i] * dc[i]
+                var i = 0
+                while i < count {
+                    let valid = min(4, count - i)
+                    let value = gc.quad(i, valid) * dc.quad(i, valid)
                     deltaSquare += value * value
+                    i += 4
                 }
             }
             start += count
         }
-        return deltaSquare
+        return deltaSquare.laneTotal
     }
 
     /// g^{l-1} = g^l + W^T delta (FF: W^T delta alone); returns |g^{l-1}|^2 and, when
@@ -371,8 +397,8 @@ struct PairConditionalRun {
         let zV = streams.stream(layer - 1, .weightV)
         let complementV = streams.stream(layer - 1, .complementV)
         let keep: Double = keepsGradient ? 1 : 0
-        var gradientSquare = 0.0
-        var projections = Projections()
+        var gradientSquare = Quad()
+        var projections = ProjectionLanes()
         let xiChunk = scratch.bias
         var start = 0
         while start < n {
@@ -380,33 +406,48 @@ struct PairConditionalRun {
             let gc = g + start
             if tied {
                 let x0 = input! + start, x1 = input! + n + start, xi = xiW + start
-                for i in 0..<count {
-                    let (q0, q1) = basisW.q(x0[i], x1[i])
-                    let update = scaleW * ((deltaLength * xi[i] + q0 * cW0) + q1 * cW1)
-                    gc[i] = keep * gc[i] + update
+                var i = 0
+                while i < count {
+                    let valid = min(4, count - i)
+                    let (q0, q1) = basisW.q(x0.quad(i, valid), x1.quad(i, valid))
+                    let update = scaleW * ((deltaLength * xi.quad(i, valid) + q0 * cW0) + q1 * cW1)
+                    let value = keep * gc.quad(i, valid) + update
+                    gc.setQuad(i, valid, value)
+                    gradientSquare += value * value
+                    i += 4
                 }
             } else {
                 independent.fill(xiChunk, count: count, from: start, scale: scaleW * deltaLength)
-                for i in 0..<count { gc[i] = keep * gc[i] + xiChunk[i] }
+                var i = 0
+                while i < count {
+                    let valid = min(4, count - i)
+                    let value = keep * gc.quad(i, valid) + xiChunk.quad(i, valid)
+                    gc.setQuad(i, valid, value)
+                    gradientSquare += value * value
+                    i += 4
+                }
             }
-            for i in 0..<count { gradientSquare += gc[i] * gc[i] }
             if let nextV {
                 let (z0, z1) = scratch.normals(zV, rank: nextV.basis.rank, start: start,
                                                count: count, width: n, kept: nextV.keptZ,
                                                draw: false)
                 complementV.fill(xiV + start, count: count, from: start)
                 let p0 = nextV.phi + start, p1 = nextV.phi + n + start, xi = xiV + start
-                for i in 0..<count {
-                    projections.z0 += z0[i] * gc[i]
-                    projections.z1 += z1[i] * gc[i]
-                    let (q0, q1) = nextV.basis.q(p0[i], p1[i])
-                    projections.xi0 += q0 * xi[i]
-                    projections.xi1 += q1 * xi[i]
+                var i = 0
+                while i < count {
+                    let valid = min(4, count - i)
+                    let value = gc.quad(i, valid)
+                    let (q0, q1) = nextV.basis.q(p0.quad(i, valid), p1.quad(i, valid))
+                    projections.add(z0: z0.quad(i, valid), z1: z1.quad(i, valid), times: value,
+                                    q0: q0, q1: q1, times: xi.quad(i, valid))
+                    i += 4
                 }
             }
             start += count
         }
-        return (gradientSquare, projections)
+        var total = projections.total
+        if let nextV { nextV.basis.addExtraRow(complementV, width: n, to: &total) }
+        return (gradientSquare.laneTotal, total)
     }
 }
 
@@ -430,7 +471,7 @@ struct Projections {
                    input: UnsafeMutablePointer<Double>, layer: Int, matrix: WeightMatrix,
                    keptZ: UnsafeMutablePointer<Double>?, streams: Streams, scratch: ChunkScratch, keep xi: UnsafeMutablePointer<Double>,
                    count n: Int) -> Projections {
-        var projections = Projections()
+        var projections = ProjectionLanes()
         let z = streams.stream(layer, matrix.forwardRole)
         let complement = streams.stream(layer, matrix.complementRole)
         var start = 0
@@ -440,23 +481,49 @@ struct Projections {
                                            width: n, kept: keptZ, draw: false)
             complement.fill(xi + start, count: count, from: start)
             let x0 = input + start, x1 = input + n + start, gc = g + start, xc = xi + start
-            for i in 0..<count {
-                projections.z0 += z0[i] * gc[i]
-                projections.z1 += z1[i] * gc[i]
-                let (q0, q1) = basis.q(x0[i], x1[i])
-                projections.xi0 += q0 * xc[i]
-                projections.xi1 += q1 * xc[i]
+            var i = 0
+            while i < count {
+                let valid = min(4, count - i)
+                let (q0, q1) = basis.q(x0.quad(i, valid), x1.quad(i, valid))
+                projections.add(z0: z0.quad(i, valid), z1: z1.quad(i, valid),
+                                times: gc.quad(i, valid), q0: q0, q1: q1,
+                                times: xc.quad(i, valid))
+                i += 4
             }
             start += count
         }
-        return projections
+        var total = projections.total
+        basis.addExtraRow(complement, width: n, to: &total)
+        return total
+    }
+}
+
+/// Z^T v and Q^T xi as lane sums (Quad).
+struct ProjectionLanes {
+    var z0 = Quad(), z1 = Quad(), xi0 = Quad(), xi1 = Quad()
+
+    @inline(__always) mutating func add(z0 z0Value: Quad, z1 z1Value: Quad, times v: Quad,
+                                         q0: Quad, q1: Quad, times xi: Quad) {
+        z0 += z0Value * v
+        z1 += z1Value * v
+        xi0 += q0 * xi
+        xi1 += q1 * xi
+    }
+
+    var total: Projections {
+        Projections(z0: z0.laneTotal, z1: z1.laneTotal, xi0: xi0.laneTotal, xi1: xi1.laneTotal)
     }
 }
 
 /// Sums over the units of a pair: |x0|^2, x0.x1, |x1|^2 and |x0 - x1|^2 (summed directly:
-/// 2(p - gamma) cancels when the inputs are close).
+/// 2(p - gamma) cancels when the inputs are close), as lane sums (Quad).
 struct PairSums {
-    var s00 = 0.0, s01 = 0.0, s11 = 0.0, sdd = 0.0
+    private var lanes00 = Quad(), lanes01 = Quad(), lanes11 = Quad(), lanesDifference = Quad()
+
+    var s00: Double { lanes00.laneTotal }
+    var s01: Double { lanes01.laneTotal }
+    var s11: Double { lanes11.laneTotal }
+    var sdd: Double { lanesDifference.laneTotal }
 
     init() {}
 
@@ -464,14 +531,24 @@ struct PairSums {
         add(x0, x1, count: count)
     }
 
+    /// Units of a chunk (or of the whole vector) starting at a multiple of four.
     mutating func add(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, count: Int) {
-        for i in 0..<count {
-            let a = x0[i], b = x1[i], d = a - b
+        // Local accumulators stay in registers.
+        var s00 = lanes00, s01 = lanes01, s11 = lanes11, sdd = lanesDifference
+        var i = 0
+        while i < count {
+            let valid = min(4, count - i)
+            let a = x0.quad(i, valid), b = x1.quad(i, valid), d = a - b
             s00 += a * a
             s01 += a * b
             s11 += b * b
             sdd += d * d
+            i += 4
         }
+        lanes00 = s00
+        lanes01 = s01
+        lanes11 = s11
+        lanesDifference = sdd
     }
 }
 
@@ -490,11 +567,19 @@ struct PairBasis {
     var inverseResidual = 0.0
     /// R: column 0 = (r00, 0), column 1 = (r01, r11).
     var r00 = 0.0, r01 = 0.0, r11 = 0.0
+    /// A bias as one more column of the weights: the pair has the extra row (c, c), whose
+    /// basis coordinates q(c, c) are kept (ConditionalWeightSampling).
+    var augmented = false
+    var extraQ0 = 0.0, extraQ1 = 0.0
 
     init() {}
 
-    init(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, count n: Int, _ sums: PairSums) {
-        let s00 = sums.s00, s01 = sums.s01, s11 = sums.s11
+    /// `bias`: the extra coordinate c of X' = [X; c 1^T], nil for none.
+    init(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, count n: Int, _ sums: PairSums,
+         bias: Double? = nil) {
+        let extra = bias ?? 0
+        let s00 = sums.s00 + extra * extra, s01 = sums.s01 + extra * extra
+        let s11 = sums.s11 + extra * extra
         guard s00.isFinite, s01.isFinite, s11.isFinite else {
             // Out of range (an overflowing FRN branch): let NaN reach x, where it is caught.
             rank = 2
@@ -507,10 +592,21 @@ struct PairBasis {
             let length0 = s00.squareRoot()
             a0 = 1 / length0
             coefficient = s01 / length0
-            var t = 0.0, vv = 0.0
-            for i in 0..<n {
-                let q = x0[i] * a0
-                let w = x1[i] - coefficient * q
+            var tLanes = Quad(), vvLanes = Quad()
+            let a0 = self.a0, coefficient = self.coefficient
+            var i = 0
+            while i < n {
+                let valid = min(4, n - i)
+                let q = x0.quad(i, valid) * a0
+                let w = x1.quad(i, valid) - coefficient * q
+                tLanes += q * w
+                vvLanes += w * w
+                i += 4
+            }
+            var t: Double = tLanes.laneTotal, vv: Double = vvLanes.laneTotal
+            if bias != nil {
+                let q = extra * a0
+                let w = extra - coefficient * q
                 t += q * w
                 vv += w * w
             }
@@ -532,9 +628,29 @@ struct PairBasis {
             a1 = 1 / length1
             r01 = length1
         }
+        if let bias {
+            augmented = true
+            (extraQ0, extraQ1) = q(bias, bias)
+        }
     }
 
     @inline(__always) func q(_ x0: Double, _ x1: Double) -> (Double, Double) {
+        let q0 = x0 * a0 + x1 * a1
+        let w = x1 - coefficient * q0
+        return (q0, (w - overlap * q0) * inverseResidual)
+    }
+
+    /// Q'^T xi' includes the extra row: adds q(c, c) times normal N of the complement stream.
+    func addExtraRow(_ complement: GaussianStream, width n: Int, to projections: inout Projections) {
+        guard augmented else { return }
+        var xi = 0.0
+        complement.fill(&xi, count: 1, from: n)
+        projections.xi0 += extraQ0 * xi
+        projections.xi1 += extraQ1 * xi
+    }
+
+    /// The same, four units at a time (the same operations in each lane).
+    @inline(__always) func q(_ x0: Quad, _ x1: Quad) -> (Quad, Quad) {
         let q0 = x0 * a0 + x1 * a1
         let w = x1 - coefficient * q0
         return (q0, (w - overlap * q0) * inverseResidual)

@@ -17,12 +17,22 @@ struct ForwardRecord {
     let normals: Block?
 }
 
+/// A layer's bias: N(0, sigma^2) per unit, shared by the batch; sigma = 0 for none.
+struct Bias {
+    let sigma: Double
+    /// The stream it is drawn from where it is drawn (dense mode).
+    let role: RandomRole
+
+    static let none = Bias(sigma: 0, role: .biasB)
+}
+
 /// How a run obtains products with fresh Gaussian weights, entries N(0, scale^2):
-/// forward Y = W X (or Y += W X with `accumulate`, for the residual stream), and W^T g for
-/// the backward pass with W tied to the forward pass or replaced by an independent copy.
+/// forward Y = W X + b 1^T (or Y += W X + b 1^T with `accumulate`, for the residual stream),
+/// and W^T g for the backward pass with W tied to the forward pass or replaced by an
+/// independent copy.
 protocol WeightSampling {
     func forward(_ matrix: WeightMatrix, layer: Int, input x: Block, output y: Block,
-                 scale: Double, accumulate: Bool, keepRecord: Bool) -> ForwardRecord?
+                 scale: Double, accumulate: Bool, bias: Bias, keepRecord: Bool) -> ForwardRecord?
     func tiedTranspose(_ matrix: WeightMatrix, layer: Int, record: ForwardRecord?,
                        gradient g: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>,
                        scale: Double)
@@ -59,7 +69,7 @@ final class DenseWeightSampling: WeightSampling {
     static func panelRows(width: Int) -> Int { max(1, min(width, panelDoubles / width)) }
 
     func forward(_ matrix: WeightMatrix, layer: Int, input x: Block, output y: Block,
-                 scale: Double, accumulate: Bool, keepRecord: Bool) -> ForwardRecord? {
+                 scale: Double, accumulate: Bool, bias: Bias, keepRecord: Bool) -> ForwardRecord? {
         let n = width
         let beta: Double = accumulate ? 1 : 0
         let stream = GaussianStream(seed: seed, run: run, layer: layer, role: matrix.forwardRole)
@@ -81,6 +91,7 @@ final class DenseWeightSampling: WeightSampling {
             }
             row += rows
         }
+        addBias(bias, layer: layer, to: y, seed: seed, run: run, scratch: panel)
         return nil
     }
 
@@ -118,7 +129,13 @@ final class DenseWeightSampling: WeightSampling {
 /// of it, hence
 ///     W^T g = Q (W Q)^T g + (I - Q Q^T) W^T g = scale Q Z^T g + scale |g| (I - Q Q^T) xi,
 /// xi ~ N(0, I_N) fresh. Both steps cost O(N r) instead of O(N^2); Z is regenerated from its
-/// stream in the backward pass, so a layer stores only Q.
+/// stream in the backward pass (or kept), so a layer stores only Q.
+///
+/// A bias b ~ N(0, sigma_b^2) per unit is one more column of weights: W X + b 1^T = W' X' with
+/// W' = [W, b / c] (entries N(0, scale^2) when c = sigma_b / scale) and X' = [X; c 1^T], one
+/// row more. Sampling W' X' = scale Z R' from X' = Q' R' draws N r normals instead of
+/// N (r + 1); the backward pass takes the first N rows of W'^T g, whose complement xi' has
+/// N + 1 entries.
 final class ConditionalWeightSampling: WeightSampling {
     let width: Int
     let seed: UInt64
@@ -128,6 +145,8 @@ final class ConditionalWeightSampling: WeightSampling {
     let storesNormals: Bool
     private let normals: Block
     private var coefficients: [Double]
+    /// The complement xi' (N + 1 entries where a bias is a column).
+    private let complement: UnsafeMutablePointer<Double>
     /// Holds the records (Q, Z) of every layer until the backward pass.
     private let arena: BlockArena
 
@@ -139,12 +158,22 @@ final class ConditionalWeightSampling: WeightSampling {
         self.arena = arena
         normals = Block(rows: width, columns: batch)
         coefficients = [Double](repeating: 0, count: batch)
+        complement = .allocate(capacity: width + 1)
+    }
+
+    deinit { complement.deallocate() }
+
+    /// The extra input coordinate c = sigma_b / scale of a bias column, nil when the bias is
+    /// absent or cannot be a column (scale 0: then it is drawn and added).
+    static func biasCoordinate(_ bias: Bias, scale: Double) -> Double? {
+        bias.sigma > 0 && scale > 0 ? bias.sigma / scale : nil
     }
 
     func forward(_ matrix: WeightMatrix, layer: Int, input x: Block, output y: Block,
-                 scale: Double, accumulate: Bool, keepRecord: Bool) -> ForwardRecord? {
+                 scale: Double, accumulate: Bool, bias: Bias, keepRecord: Bool) -> ForwardRecord? {
         let n = width
-        let basis = OrthonormalBasis(of: x, arena: keepRecord ? arena : nil)
+        let coordinate = Self.biasCoordinate(bias, scale: scale)
+        let basis = OrthonormalBasis(of: x, extraRow: coordinate, arena: keepRecord ? arena : nil)
         let rank = basis.rank
         let stream = GaussianStream(seed: seed, run: run, layer: layer, role: matrix.forwardRole)
         let kept = keepRecord && storesNormals && rank > 0 ? arena.block(rows: n, columns: rank) : nil
@@ -168,6 +197,9 @@ final class ConditionalWeightSampling: WeightSampling {
                 }
             }
         }
+        if coordinate == nil {
+            addBias(bias, layer: layer, to: y, seed: seed, run: run, scratch: complement)
+        }
         return keepRecord ? ForwardRecord(basis: basis, normals: kept) : nil
     }
 
@@ -179,16 +211,19 @@ final class ConditionalWeightSampling: WeightSampling {
         }
         let basis = record.basis
         let n = width
+        // N + 1 rows when the forward product had a bias column (X' = [X; c 1^T]).
+        let rows = basis.q.rows
         let rank = basis.rank
         let gradientLength = Vectors.dot(g, g, count: n).squareRoot()
-        // The undetermined part: scale |g| (I - Q Q^T) xi.
+        // The undetermined part: scale |g| (I - Q Q^T) xi, its first N rows.
         GaussianStream(seed: seed, run: run, layer: layer, role: matrix.complementRole)
-            .fill(output, count: n, scale: scale * gradientLength)
+            .fill(complement, count: rows, scale: scale * gradientLength)
+        output.update(from: complement, count: n)
         guard rank > 0 else { return }
         let q = basis.q.data
-        cblas_dgemv(CblasColMajor, CblasTrans, Int32(n), Int32(rank), 1, q, Int32(n), output, 1,
-                    0, &coefficients, 1)
-        cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(rank), -1, q, Int32(n),
+        cblas_dgemv(CblasColMajor, CblasTrans, Int32(rows), Int32(rank), 1, q, Int32(rows),
+                    complement, 1, 0, &coefficients, 1)
+        cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(rank), -1, q, Int32(rows),
                     coefficients, 1, 1, output, 1)
         // The part fixed by the forward pass: scale Q Z^T g.
         let z: Block
@@ -201,7 +236,7 @@ final class ConditionalWeightSampling: WeightSampling {
         }
         cblas_dgemv(CblasColMajor, CblasTrans, Int32(n), Int32(rank), scale, z.data,
                     Int32(n), g, 1, 0, &coefficients, 1)
-        cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(rank), 1, q, Int32(n),
+        cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(rank), 1, q, Int32(rows),
                     coefficients, 1, 1, output, 1)
     }
 
@@ -211,5 +246,18 @@ final class ConditionalWeightSampling: WeightSampling {
         let gradientLength = Vectors.dot(g, g, count: width).squareRoot()
         GaussianStream(seed: seed, run: run, layer: layer, role: matrix.independentRole)
             .fill(output, count: width, scale: scale * gradientLength)
+    }
+}
+
+/// Draws the bias (N(0, sigma^2) per unit, from its stream) into `scratch` (N doubles) and
+/// adds it to every column of `block`.
+func addBias(_ bias: Bias, layer: Int, to block: Block, seed: UInt64, run: Int,
+             scratch: UnsafeMutablePointer<Double>) {
+    guard bias.sigma > 0 else { return }
+    let n = block.rows
+    GaussianStream(seed: seed, run: run, layer: layer, role: bias.role)
+        .fill(scratch, count: n, scale: bias.sigma)
+    for k in 0..<block.columns {
+        cblas_daxpy(Int32(n), 1, scratch, 1, block.column(k), 1)
     }
 }

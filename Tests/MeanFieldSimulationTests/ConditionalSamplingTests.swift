@@ -4,9 +4,11 @@ import Testing
 @testable import MeanFieldSimulation
 
 /// The conditional mode's derivation checked directly: for fixed X and g, the pair
-/// (Y = W X, t = W^T g) is jointly Gaussian with Cov(Y_ik, Y_i'k') = s^2 d_ii' (X^T X)_kk',
-/// Cov(t_j, Y_ik) = s^2 g_i X_jk and Cov(t_j, t_j') = s^2 |g|^2 d_jj'. Both modes must
-/// reproduce these second moments (zero means, so they fix the law).
+/// (Y = W X + b 1^T, t = W^T g) is jointly Gaussian with
+/// Cov(Y_ik, Y_i'k') = d_ii' (s^2 (X^T X)_kk' + sigma_b^2), Cov(t_j, Y_ik) = s^2 g_i X_jk and
+/// Cov(t_j, t_j') = s^2 |g|^2 d_jj'. Both modes must reproduce these second moments (zero
+/// means, so they fix the law); with a bias, conditional mode samples it as one more column
+/// of W (an extra input row), which this checks.
 @Suite struct ConditionalSamplingTests {
     static let n = 4
     static let draws = 40_000
@@ -21,9 +23,11 @@ import Testing
         return x
     }
 
-    @Test(arguments: [(SimulationMode.dense, false), (.conditional, false), (.dense, true),
-                      (.conditional, true)])
-    func jointMomentsOfForwardAndTransposedProducts(mode: SimulationMode, identical: Bool) {
+    @Test(arguments: [(SimulationMode.dense, false, 0.0), (.conditional, false, 0.0),
+                      (.dense, true, 0.0), (.conditional, true, 0.0), (.dense, false, 0.6),
+                      (.conditional, false, 0.6), (.conditional, true, 0.6)])
+    func jointMomentsOfForwardAndTransposedProducts(mode: SimulationMode, identical: Bool,
+                                                    biasSigma: Double) {
         let n = Self.n
         let x = inputs(identical: identical)
         let g: [Double] = [0.5, -1.0, 0.25, 2.0]
@@ -44,7 +48,9 @@ import Testing
                 : ConditionalWeightSampling(width: n, batch: 2, seed: 3, run: draw,
                                             storesNormals: draw % 2 == 0, arena: BlockArena())
             let record = sampling.forward(.w, layer: 1, input: x, output: y, scale: Self.scale,
-                                          accumulate: false, keepRecord: true)
+                                          accumulate: false,
+                                          bias: Bias(sigma: biasSigma, role: .biasB),
+                                          keepRecord: true)
             g.withUnsafeBufferPointer { gp in
                 t.withUnsafeMutableBufferPointer { tp in
                     sampling.tiedTranspose(.w, layer: 1, record: record, gradient: gp.baseAddress!,
@@ -84,7 +90,8 @@ import Testing
                 }
                 for k2 in 0..<2 {
                     let gram = (0..<n).reduce(0) { $0 + x.column(k)[$1] * x.column(k2)[$1] }
-                    #expect(abs(z(yy[i * 4 + k * 2 + k2], yy2[i * 4 + k * 2 + k2], s2 * gram)) < zBound)
+                    let expected = s2 * gram + biasSigma * biasSigma
+                    #expect(abs(z(yy[i * 4 + k * 2 + k2], yy2[i * 4 + k * 2 + k2], expected)) < zBound)
                 }
             }
             for j in 0..<n {

@@ -5,24 +5,47 @@ import MeanFieldCore
 @testable import MeanFieldSimulation
 
 @Suite struct RandomStreamTests {
-    /// Known-answer vectors of Random123 (kat_vectors, philox4x32 10).
-    @Test func philoxKnownAnswers() {
+    /// Known-answer vectors of Random123 (tests/kat_vectors, "ars4x32 10": the ten-round
+    /// variant, the only one listed; the rounds are a parameter of the same code), through the
+    /// portable AES round.
+    @Test func arsKnownAnswers() {
         let cases: [([UInt32], [UInt32], [UInt32])] = [
-            ([0, 0, 0, 0], [0, 0], [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8]),
-            ([.max, .max, .max, .max], [.max, .max], [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd]),
-            ([0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344], [0xa409_3822, 0x299f_31d0],
-             [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1]),
+            ([0, 0, 0, 0], [0, 0, 0, 0], [0x8d73_ee19, 0x5064_01ef, 0x13c2_dbe4, 0x0cbe_9c0d]),
+            ([0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344],
+             [0xa409_3822, 0x299f_31d0, 0x082e_fa98, 0xec4e_6c89],
+             [0xa516_e7d6, 0x8357_ad74, 0x5b59_b3ec, 0x8763_fff3]),
+            ([.max, .max, .max, .max], [.max, .max, 0, 0],
+             [0xbb37_43b1, 0x9f63_5551, 0xecbc_87fc, 0xa194_78a9]),
         ]
         for (counter, key, expected) in cases {
             var out = [UInt32](repeating: 0, count: 4)
-            mf_philox4x32_10(counter, key, &out)
+            mf_ars4x32(counter, key, 10, &out)
             #expect(out == expected)
         }
     }
 
+    /// The processor's AES instructions (where present) give the portable round's blocks.
+    @Test func hardwareAndPortableBlocksAgree() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt32 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt32(truncatingIfNeeded: state >> 32)
+        }
+        var compared = 0
+        for _ in 0..<2000 {
+            let counter = (0..<4).map { _ in next() }, key = (0..<4).map { _ in next() }
+            var portable = [UInt32](repeating: 0, count: 4), hardware = portable
+            mf_ars4x32(counter, key, 7, &portable)
+            guard mf_ars4x32_hardware(counter, key, 7, &hardware) == 1 else { break }
+            #expect(hardware == portable)
+            compared += 1
+        }
+        print("measured: ARS blocks compared with the AES instructions: \(compared)")
+    }
+
     /// Normal 2k + j is the ziggurat of 64-bit word j of block k: (low, high) = words (0, 1)
-    /// and (2, 3) of Philox4x32-10 at counter (k, role << 16, layer, run), key (seed low, high).
-    /// Checked on the fast path of a few words, independently of the kernel's loops.
+    /// and (2, 3) of ARS4x32-7 at counter (k, role << 16, layer, run), key (seed low, high, 0,
+    /// 0). Checked on the fast path of a few words, independently of the kernel's loops.
     @Test func normalsComeFromTheDocumentedWords() {
         let seed: UInt64 = 0x1234_5678_9abc_def0, run: UInt32 = 3, layer: UInt32 = 7
         let role = RandomRole.weightV
@@ -31,8 +54,8 @@ import MeanFieldCore
         var checked = 0
         for index in 0..<64 {
             var out = [UInt32](repeating: 0, count: 4)
-            mf_philox4x32_10([UInt32(index / 2), role.rawValue << 16, layer, run],
-                             [UInt32(truncatingIfNeeded: seed), UInt32(seed >> 32)], &out)
+            mf_ars4x32([UInt32(index / 2), role.rawValue << 16, layer, run],
+                       [UInt32(truncatingIfNeeded: seed), UInt32(seed >> 32), 0, 0], 7, &out)
             let word = UInt64(out[2 * (index % 2)]) | UInt64(out[2 * (index % 2) + 1]) << 32
             // The rectangle test with numpy's threshold: accepted words need no more bits.
             let magnitude = (word >> 9) & 0x000f_ffff_ffff_ffff
@@ -44,23 +67,6 @@ import MeanFieldCore
             checked += 1
         }
         #expect(checked > 50)
-    }
-
-    /// The AVX2 path and the portable path give the same bits, for any start and length
-    /// (partial blocks at either end, lengths below and above the vector width).
-    @Test func vectorAndPortablePathsAgree() {
-        let roles: [RandomRole] = [.weightW, .complementV]
-        for role in roles {
-            for (start, count) in [(0, 100_000), (1, 37), (3, 1000), (7, 33), (5, 64), (8, 200),
-                                   (1 << 40, 4097), (13, 70)] {
-                var fast = [Double](repeating: 0, count: count)
-                var portable = fast
-                mf_fill_normals(&fast, Int64(count), UInt64(start), 1.5, 99, 4, 12, role.rawValue)
-                mf_fill_normals_portable(&portable, Int64(count), UInt64(start), 1.5, 99, 4, 12,
-                                         role.rawValue)
-                #expect(fast == portable, "start \(start) count \(count)")
-            }
-        }
     }
 
     /// Number i of a stream does not depend on where a fill starts or how long it is.
@@ -171,7 +177,32 @@ enum ZigguratReference {
 /// Whole simulations give the same bytes with the kernels' AVX2 paths turned off (the path
 /// a processor without AVX2 takes): the normals and tanh, conditional (fused pair path) and
 /// dense. Other tests running meanwhile may take either path; the bits are the same by design.
-@Suite struct PortablePathSimulationTests {
+/// Serialized: both tests change which path the kernels take.
+@Suite(.serialized) struct PortablePathSimulationTests {
+    /// Every path (VAES, AES-NI, portable; those the processor has) gives the same bits, for
+    /// any start and length (partial blocks at either end, lengths below and above the vector
+    /// loop's 32 normals, starts across a 2^32-block boundary of the counter).
+    @Test func vectorAndPortablePathsAgree() {
+        let roles: [RandomRole] = [.weightW, .complementV]
+        let best = mf_normals_path()
+        defer { _ = mf_limit_normal_path(Int32(MF_NORMALS_VAES.rawValue)) }
+        for path in [MF_NORMALS_VAES, MF_NORMALS_AESNI] where Int32(path.rawValue) <= best {
+            #expect(mf_limit_normal_path(Int32(path.rawValue)) == Int32(path.rawValue))
+            for role in roles {
+                for (start, count) in [(0, 100_000), (1, 37), (3, 1000), (7, 33), (5, 64), (8, 200),
+                                       (1 << 40, 4097), (13, 70), ((1 << 33) - 40, 200)] {
+                    var fast = [Double](repeating: 0, count: count)
+                    var portable = fast
+                    mf_fill_normals(&fast, Int64(count), UInt64(start), 1.5, 99, 4, 12, role.rawValue)
+                    mf_fill_normals_portable(&portable, Int64(count), UInt64(start), 1.5, 99, 4, 12,
+                                             role.rawValue)
+                    #expect(fast == portable, "path \(path.rawValue) start \(start) count \(count)")
+                }
+            }
+        }
+        print("measured: normals' paths compared with the portable one: up to \(best) (2 = VAES, 1 = AES-NI)")
+    }
+
     @Test func simulationsDoNotDependOnTheVectorPaths() throws {
         let frn = NetworkConfiguration(architecture: .fullResidual, activation: Tanh(),
                                        sigmaW: 1.5, sigmaB: 0.5, sigmaV: 1.5, sigmaA: 0.5,
@@ -185,13 +216,13 @@ enum ZigguratReference {
                 .table().csv()]
         }
         let vector = try outputs()
-        let hadVectorPaths = mf_normals_use_avx2()
+        let hadVectorPaths = mf_normals_path() != Int32(MF_NORMALS_PORTABLE.rawValue)
         _ = mf_set_vector_paths(0)
         defer { _ = mf_set_vector_paths(1) }
-        #expect(mf_normals_use_avx2() == 0)
+        #expect(mf_normals_path() == Int32(MF_NORMALS_PORTABLE.rawValue))
         let portable = try outputs()
         for (a, b) in zip(vector, portable) { #expect(a == b) }
-        print("measured: vector paths \(hadVectorPaths == 1 ? "AVX2" : "unavailable") against portable: identical = \(vector == portable)")
+        print("measured: vector paths \(hadVectorPaths ? "AVX2 + AES" : "unavailable") against portable: identical = \(vector == portable)")
     }
 }
 

@@ -3,14 +3,29 @@
 
 #include <stdint.h>
 
-/// Philox4x32-10 (Salmon et al., SC 2011): the 128-bit block of `counter` under `key`.
-void mf_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
+/// The paths of mf_fill_normals, slowest first.
+enum MFNormalPath {
+    MF_NORMALS_PORTABLE = 0,
+    /// AVX2 ziggurat, ARS blocks one at a time through AES-NI.
+    MF_NORMALS_AESNI = 1,
+    /// AVX2 ziggurat, ARS blocks two at a time through VAES.
+    MF_NORMALS_VAES = 2,
+};
+
+/// ARS4x32-R (Salmon et al., SC 2011; Random123's ars4x32_R): `rounds` AES rounds (1...10) of
+/// `counter` with the Weyl key schedule from `key`, through the portable round.
+void mf_ars4x32(const uint32_t counter[4], const uint32_t key[4], int rounds, uint32_t out[4]);
+
+/// The same block through the processor's AES instructions (0 when it has none; out untouched).
+int mf_ars4x32_hardware(const uint32_t counter[4], const uint32_t key[4], int rounds,
+                        uint32_t out[4]);
 
 /// Writes scale * (normals start ..< start + count) of the stream (seed, run, layer, role) to
-/// `out`. Normal i comes from 64-bit word i mod 2 of Philox4x32-10 block i / 2 with counter
-/// (i/2 low 32 bits, i/2 high 16 bits | role << 16, layer, run) and key (seed low, seed high),
-/// through the 256-layer ziggurat; start + count must stay below 2^48 and role below 128.
-/// Uses AVX2 where the processor has it; the result is the same bit for bit either way.
+/// `out`. Normal i comes from 64-bit word i mod 2 of ARS4x32-7 block i / 2 with counter
+/// (i/2 low 32 bits, i/2 high 16 bits | role << 16, layer, run) and key (seed low, seed high,
+/// 0, 0), through the 256-layer ziggurat; start + count must stay below 2^48 and role below
+/// 128. Uses AVX2 and the AES instructions where the processor has them; the result is the
+/// same bit for bit on every path.
 void mf_fill_normals(double *out, int64_t count, uint64_t start, double scale, uint64_t seed,
                      uint32_t run, uint32_t layer, uint32_t role);
 
@@ -18,8 +33,12 @@ void mf_fill_normals(double *out, int64_t count, uint64_t start, double scale, u
 void mf_fill_normals_portable(double *out, int64_t count, uint64_t start, double scale,
                               uint64_t seed, uint32_t run, uint32_t layer, uint32_t role);
 
-/// 1 when mf_fill_normals uses the AVX2 path on this machine.
-int mf_normals_use_avx2(void);
+/// The path mf_fill_normals takes on this machine (an MFNormalPath).
+int mf_normals_path(void);
+
+/// Tests: mf_fill_normals takes at most this path (MFNormalPath) until called again; returns
+/// the path it now takes. Not for use while kernels run on other threads.
+int mf_limit_normal_path(int path);
 
 /// x_255, where the ziggurat's tail starts.
 double mf_ziggurat_tail_start(void);

@@ -1,0 +1,37 @@
+/// Four units at a time for the fused pair path's loops (PairConditionalRun). Sums keep one
+/// partial sum per lane (unit i of a vector goes to lane i mod 4; chunks start at multiples of
+/// four), so a reduction is four short chains of additions instead of one long one, and its
+/// order is fixed: the same numbers on every machine and for every thread count.
+typealias Quad = SIMD4<Double>
+
+extension Quad {
+    /// The lanes added in a fixed order.
+    @inline(__always) var laneTotal: Double { (self[0] + self[1]) + (self[2] + self[3]) }
+}
+
+extension UnsafePointer where Pointee == Double {
+    /// Elements i ..< i + valid (valid <= 4); missing lanes read as zeros, which leave sums
+    /// unchanged.
+    @inline(__always) func quad(_ i: Int, _ valid: Int) -> Quad {
+        if valid == 4 { return UnsafeRawPointer(self + i).loadUnaligned(as: Quad.self) }
+        var value = Quad()
+        for k in 0..<valid { value[k] = self[i + k] }
+        return value
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == Double {
+    @inline(__always) func quad(_ i: Int, _ valid: Int) -> Quad {
+        UnsafePointer(self).quad(i, valid)
+    }
+
+    /// Writes lanes 0 ..< valid to elements i ..< i + valid.
+    @inline(__always) func setQuad(_ i: Int, _ valid: Int, _ value: Quad) {
+        if valid == 4 {
+            UnsafeMutableRawPointer(self + i).storeBytes(of: value, as: Quad.self)
+            return
+        }
+        for k in 0..<valid { self[i + k] = value[k] }
+    }
+}
+
