@@ -205,10 +205,17 @@ struct PairConditionalRun {
         let h0 = scratch.h0, h1 = scratch.h1
         var sums = PairSums()
         forEachChunk(basis, matrix: .w, layer: layer, sigma: network.configuration.sigmaB,
-                     streams: streams, scratch: scratch, keptZ: keptZ) { start, count, z0, z1, b in
-            for i in 0..<count {
-                h0[i] = a00 * z0[i] + b[i]
-                h1[i] = (a01 * z0[i] + a11 * z1[i]) + b[i]
+                     streams: streams, scratch: scratch, keptZ: keptZ) { start, count, z0, z1, bias in
+            if let b = bias {
+                for i in 0..<count {
+                    h0[i] = a00 * z0[i] + b[i]
+                    h1[i] = (a01 * z0[i] + a11 * z1[i]) + b[i]
+                }
+            } else {
+                for i in 0..<count {
+                    h0[i] = a00 * z0[i]
+                    h1[i] = a01 * z0[i] + a11 * z1[i]
+                }
             }
             let out0 = next + start, out1 = next + n + start
             if residual {
@@ -238,14 +245,21 @@ struct PairConditionalRun {
         let a00 = scale * basis.r00, a01 = scale * basis.r01, a11 = scale * basis.r11
         var sums = PairSums()
         forEachChunk(basis, matrix: .v, layer: layer, sigma: network.configuration.sigmaA,
-                     streams: streams, scratch: scratch, keptZ: keptZ) { start, count, z0, z1, a in
+                     streams: streams, scratch: scratch, keptZ: keptZ) { start, count, z0, z1, bias in
             let in0 = previous + start, in1 = previous + n + start
             let out0 = next + start, out1 = next + n + start
             // The general path's order of operations (its accumulate, then the bias), so that
             // the two agree to rounding even where the dynamics amplify differences.
-            for i in 0..<count {
-                out0[i] = (in0[i] + a00 * z0[i]) + a[i]
-                out1[i] = ((in1[i] + a01 * z0[i]) + a11 * z1[i]) + a[i]
+            if let a = bias {
+                for i in 0..<count {
+                    out0[i] = (in0[i] + a00 * z0[i]) + a[i]
+                    out1[i] = ((in1[i] + a01 * z0[i]) + a11 * z1[i]) + a[i]
+                }
+            } else {
+                for i in 0..<count {
+                    out0[i] = in0[i] + a00 * z0[i]
+                    out1[i] = (in1[i] + a01 * z0[i]) + a11 * z1[i]
+                }
             }
             sums.add(out0, out1, count: count)
         }
@@ -253,13 +267,13 @@ struct PairConditionalRun {
     }
 
     /// The chunks of the layer's W or V product with its inputs: Z's rows (kept or drawn)
-    /// and the bias (N(0, sigma^2), shared by the pair; zeros when the basis has it as a
-    /// column): `body(start, count, z0, z1, bias)`.
+    /// and the bias (N(0, sigma^2), shared by the pair; nil when there is none or the basis
+    /// has it as a column): `body(start, count, z0, z1, bias)`.
     private func forEachChunk(_ basis: PairBasis, matrix: WeightMatrix, layer: Int, sigma: Double,
                               streams: Streams, scratch: ChunkScratch,
                               keptZ: UnsafeMutablePointer<Double>?,
                               _ body: (Int, Int, UnsafePointer<Double>, UnsafePointer<Double>,
-                                       UnsafePointer<Double>) -> Void) {
+                                       UnsafePointer<Double>?) -> Void) {
         let n = self.n
         let z = streams.stream(layer, matrix.forwardRole)
         let bias = streams.stream(layer, matrix == .w ? .biasB : .biasA)
@@ -269,12 +283,9 @@ struct PairConditionalRun {
             let count = min(Self.chunk, n - start)
             let (z0, z1) = scratch.normals(z, rank: basis.rank, start: start, count: count,
                                            width: n, kept: keptZ, draw: true)
-            if sigma > 0 && !basis.augmented {
-                bias.fill(b, count: count, from: start, scale: sigma)
-            } else {
-                b.update(repeating: 0, count: count)
-            }
-            body(start, count, z0, z1, b)
+            let drawn = sigma > 0 && !basis.augmented
+            if drawn { bias.fill(b, count: count, from: start, scale: sigma) }
+            body(start, count, z0, z1, drawn ? UnsafePointer(b) : nil)
             start += count
         }
     }
