@@ -69,9 +69,10 @@ for (mode, n, depth, runs) in [(SimulationMode.dense, 1000, 20, 2), (.conditiona
     let options = SimulationOptions(width: n, runs: runs, mode: mode, backward: .tied, threads: 1)
     let simulator = try Simulator(configuration: config, options: options)
     let seconds = best(3) { _ = simulator.run() } / Double(depth * runs)
-    // Dense: W and V drawn forward and again backward; conditional: Z for W and V, the two
-    // biases and the two backward complements (Z kept from the forward pass).
-    let draws = mode == .dense ? 4 * n * n + 2 * n : 8 * n
+    // Dense: W and V drawn forward and again backward, and the biases; conditional: Z for W
+    // and V (the biases are a column of each, Docs/simulator.md) and the two backward
+    // complements of N + 1 normals (Z kept from the forward pass).
+    let draws = mode == .dense ? 4 * n * n + 2 * n : 6 * n + 2
     print(String(format: "%@ FRN layer (forward + tied backward), N = %d: %.3f ms; its %d normals alone %.3f ms",
                  mode.rawValue, n, seconds * 1e3, draws, Double(draws) * rng * 1e3))
 }
