@@ -306,8 +306,7 @@ struct PairConditionalRun {
         let n = self.n
         let gLength = gradientSquare.squareRoot()
         // V^T g = scaleV (|g| xi + Q (Z^T g - |g| Q^T xi)).
-        let cV0 = projectionsV.z0 - gLength * projectionsV.xi0
-        let cV1 = projectionsV.z1 - gLength * projectionsV.xi1
+        let (cV0, cV1) = projectionsV.coefficients(length: gLength)
         let zW = streams.stream(layer, .weightW)
         let complementW = streams.stream(layer, .complementW)
         var deltaSquare = Quad()
@@ -402,8 +401,7 @@ struct PairConditionalRun {
                                 scratch: ChunkScratch) -> (Double, Projections) {
         let n = self.n
         let deltaLength = deltaSquare.squareRoot()
-        let cW0 = projectionsW.z0 - deltaLength * projectionsW.xi0
-        let cW1 = projectionsW.z1 - deltaLength * projectionsW.xi1
+        let (cW0, cW1) = projectionsW.coefficients(length: deltaLength)
         let independent = streams.stream(layer, .independentW)
         let zV = streams.stream(layer - 1, .weightV)
         let complementV = streams.stream(layer - 1, .complementV)
@@ -476,6 +474,11 @@ struct Streams {
 /// Q (Z^T v - |v| Q^T xi)) (Docs/simulator.md).
 struct Projections {
     var z0 = 0.0, z1 = 0.0, xi0 = 0.0, xi1 = 0.0
+
+    /// Q's coefficients in W^T v: Z^T v - |v| Q^T xi.
+    func coefficients(length: Double) -> (Double, Double) {
+        (z0 - length * xi0, z1 - length * xi1)
+    }
 
     /// For the top layer's V: one pass over g, the layer's phi and its V streams.
     static func of(gradient g: UnsafeMutablePointer<Double>, basis: PairBasis,

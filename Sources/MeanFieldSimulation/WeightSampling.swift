@@ -22,8 +22,6 @@ struct Bias {
     let sigma: Double
     /// The stream it is drawn from where it is drawn (dense mode).
     let role: RandomRole
-
-    static let none = Bias(sigma: 0, role: .biasB)
 }
 
 /// How a run obtains products with fresh Gaussian weights, entries N(0, scale^2):
