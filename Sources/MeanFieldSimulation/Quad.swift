@@ -1,7 +1,10 @@
 /// Four units at a time for the fused pair path's loops (PairConditionalRun). Sums keep one
 /// partial sum per lane (unit i of a vector goes to lane i mod 4; chunks start at multiples of
 /// four), so a reduction is four short chains of additions instead of one long one, and its
-/// order is fixed: the same numbers on every machine and for every thread count.
+/// order is fixed: the same numbers on every machine and for every thread count. The loops
+/// over quads are written out (`while i < count { let valid = min(4, count - i) ... }`): a
+/// helper taking the loop body as a closure was not inlined, and its sums then lived in memory,
+/// slower than the scalar loops it replaced.
 typealias Quad = SIMD4<Double>
 
 extension Quad {
