@@ -195,21 +195,26 @@ __attribute__((noinline)) static double slow_normal(const Stream *s, uint64_t fi
 #undef NEXT_WORD
 }
 
-/// slow_normal's first step for a word that missed its rectangle, without branches to
-/// mispredict: 1 (and the normal in *value) when the wedge test accepts it with `uniformWord`
-/// (the first fallback word), 0 when slow_normal must take over (the base layer's tail, a
-/// rejection). The same operations as slow_normal, hence the same value.
-static inline int wedge_accepts(uint64_t bits, uint64_t uniformWord, double *value) {
+/// slow_normal's first steps for a word that missed its rectangle, without branches to
+/// mispredict: the wedge test with the first fallback word and, when it rejects (about half
+/// the time), the rectangle test of the second. 1 (and the normal in *value) when either
+/// accepts, 0 when slow_normal must take over (the base layer's tail, a second miss: about 1
+/// in 20 of these normals). The same operations as slow_normal, hence the same value.
+static inline int fallback_accepts(uint64_t bits, const uint64_t fallback[2], double *value) {
     unsigned layer = (unsigned)(bits & 0xff);
     uint64_t magnitude = (bits >> 9) & MAGNITUDE_MASK;
-    double x = (double)(int64_t)magnitude * width_of(layer);
-    x = with_sign(x, bits);
+    double x = with_sign((double)(int64_t)magnitude * width_of(layer), bits);
     unsigned lower = layer == 0 ? 0 : layer - 1;
-    double u = unit(uniformWord);
+    double u = unit(fallback[0]);
     int inside = (mf_zig_density[lower] - mf_zig_density[layer]) * u + mf_zig_density[layer]
         < mf_exp_nonpositive(-0.5 * x * x);
-    *value = x;
-    return (layer != 0) & inside;
+    uint64_t next = fallback[1];
+    unsigned nextLayer = (unsigned)(next & 0xff);
+    uint64_t nextMagnitude = (next >> 9) & MAGNITUDE_MASK;
+    double nextX = with_sign((double)(int64_t)nextMagnitude * width_of(nextLayer), next);
+    int nextInside = nextMagnitude < threshold_of(nextLayer);
+    *value = inside ? x : nextX;
+    return (layer != 0) & (inside | nextInside);
 }
 
 /// The ziggurat's fast path (about 99% of words), else the slow path.
@@ -255,16 +260,14 @@ __attribute__((target("aes,sse4.1"))) static void block_aesni(const Stream *s, u
     _mm_storeu_si128((__m128i *)out, v);
 }
 
-/// A normal whose first word missed the rectangles, finished after the vector loop.
-typedef struct {
-    uint64_t bits, index;
-    double *out;
-} Pending;
+/// Iterations of the vector loop (32 normals each) between two passes of the slow path.
+enum { SEGMENT = 32 };
 
-/// The fast path of four consecutive normals from their words; returns the lanes that missed
-/// the rectangles (bit k: lane k). Gathers are slow on AMD Zen; one 16-byte load of
-/// (width, threshold) per lane, regrouped by two shuffles, is not.
-__attribute__((target("avx2"), always_inline)) static inline int ziggurat4(__m256i bits,
+/// The fast path of four consecutive normals from their words (in memory, written well
+/// before: the layer indices are byte loads, not moves out of vector registers); returns the
+/// lanes that missed the rectangles (bit k: lane k). Gathers are slow on AMD Zen; one 16-byte
+/// load of (width, threshold) per lane, regrouped by two shuffles, is not.
+__attribute__((target("avx2"), always_inline)) static inline int ziggurat4(const uint64_t *words,
                                                                           double *out,
                                                                           __m256d scale) {
     const __m256i magnitudeMask = _mm256_set1_epi64x((int64_t)MAGNITUDE_MASK);
@@ -272,16 +275,14 @@ __attribute__((target("avx2"), always_inline)) static inline int ziggurat4(__m25
     const __m256d two52 = _mm256_set1_pd(0x1p52);
     const __m256i sign = _mm256_set1_epi64x((int64_t)SIGN_BIT);
     const __m128i *rectangles = (const __m128i *)mf_zig_rectangles;
-    // The layer indices from registers (a store and four reloads would stall forwarding).
-    __m128i lower = _mm256_castsi256_si128(bits), upper = _mm256_extracti128_si256(bits, 1);
-    uint64_t w0 = (uint64_t)_mm_cvtsi128_si64(lower), w1 = (uint64_t)_mm_extract_epi64(lower, 1);
-    uint64_t w2 = (uint64_t)_mm_cvtsi128_si64(upper), w3 = (uint64_t)_mm_extract_epi64(upper, 1);
+    const uint8_t *layers = (const uint8_t *)words;   // little-endian: byte 8 i is word i's low
+    __m256i bits = _mm256_load_si256((const __m256i *)words);
     __m256i even = _mm256_inserti128_si256(
-        _mm256_castsi128_si256(_mm_load_si128(rectangles + (w0 & 0xff))),
-        _mm_load_si128(rectangles + (w2 & 0xff)), 1);
+        _mm256_castsi128_si256(_mm_load_si128(rectangles + layers[0])),
+        _mm_load_si128(rectangles + layers[16]), 1);
     __m256i odd = _mm256_inserti128_si256(
-        _mm256_castsi128_si256(_mm_load_si128(rectangles + (w1 & 0xff))),
-        _mm_load_si128(rectangles + (w3 & 0xff)), 1);
+        _mm256_castsi128_si256(_mm_load_si128(rectangles + layers[8])),
+        _mm_load_si128(rectangles + layers[24]), 1);
     __m256d width = _mm256_castsi256_pd(_mm256_unpacklo_epi64(even, odd));
     __m256i threshold = _mm256_unpackhi_epi64(even, odd);
     __m256i magnitude = _mm256_and_si256(_mm256_srli_epi64(bits, 9), magnitudeMask);
@@ -297,49 +298,65 @@ __attribute__((target("avx2"), always_inline)) static inline int ziggurat4(__m25
     return ~inside & 0xf;
 }
 
-/// Blocks block ..< block + blocks, SETS x 2 at a time: ROUNDS(v, counters) turns SETS
-/// 256-bit counters (two blocks each: lanes 0-1 one block, 2-3 the next, so the words come
-/// out as four consecutive normals) into ARS output. The rejected normals (about 1.5%) are
-/// queued and finished away from the vector loop; the last blocks go through fill_scalar.
+/// Blocks block ..< block + blocks, in segments of up to SEGMENT x 32 normals: ROUNDS(v, keys)
+/// turns SETS 256-bit counters (two blocks each: lanes 0-1 one block, 2-3 the next, so the
+/// words come out as four consecutive normals) into ARS output. A segment's words are made
+/// first (into L1), then go through the ziggurat's fast path, which only records the normals
+/// that missed the rectangles (about 1.5%): one mask per 32 normals. A last pass finishes
+/// those. Interleaving the AES batches with the ziggurat left the processor waiting on one or
+/// the other; branching on the misses in the vector loop (a branch per four normals, taken 6%
+/// of the time at random) made the fill twice as slow. The last blocks go through fill_scalar.
 #define DEFINE_FILL(name, features, ROUNDS)                                                  \
-    /* The slow path of queued normals, their first fallback blocks 2 x SETS at a time. */   \
-    __attribute__((target(features))) static void name##_finish(                            \
-        const Stream *s, const __m256i *keys, const Pending *pending, int count,             \
-        double scale) {                                                                      \
+    /* The slow path of the normals flagged in masks[0 ..< iterations] (bit j of mask i:     \
+       normal 32 i + j from `first`, whose word is words[32 i + j], written at out[32 i + j]), \
+       their first fallback blocks 2 x SETS at a time. */                                    \
+    __attribute__((target(features))) static void name##_finish(                             \
+        const Stream *s, const __m256i *keys, const uint64_t *words, const uint32_t *masks,  \
+        int iterations, uint64_t first, double *out, double scale) {                         \
         enum { SETS = 8 };                                                                   \
         const __m256i high = _mm256_set1_epi64x((int64_t)s->high);                           \
-        for (int first = 0; first < count; first += 2 * SETS) {                              \
+        uint32_t offsets[32 * SEGMENT];                                                      \
+        int count = 0;                                                                       \
+        for (int iteration = 0; iteration < iterations; iteration++) {                       \
+            for (uint32_t mask = masks[iteration]; mask != 0; mask &= mask - 1) {            \
+                offsets[count++] = 32 * (uint32_t)iteration + (uint32_t)__builtin_ctz(mask); \
+            }                                                                                \
+        }                                                                                    \
+        for (int start = 0; start < count; start += 2 * SETS) {                              \
             __m256i v[SETS];                                                                 \
-            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {             \
-                int a = first + 2 * k < count ? first + 2 * k : count - 1;                   \
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {              \
+                int a = start + 2 * k < count ? start + 2 * k : count - 1;                   \
                 int b = a + 1 < count ? a + 1 : a;                                           \
                 __m256i low = _mm256_set_epi64x(                                             \
-                    0, (int64_t)fallback_counter(s, pending[b].index, 0), 0,                 \
-                    (int64_t)fallback_counter(s, pending[a].index, 0));                      \
+                    0, (int64_t)fallback_counter(s, first + offsets[b], 0), 0,               \
+                    (int64_t)fallback_counter(s, first + offsets[a], 0));                    \
                 v[k] = _mm256_xor_si256(_mm256_blend_epi32(low, high, 0xcc), keys[0]);       \
             }                                                                                \
             ROUNDS(v, keys)                                                                  \
-            uint64_t words[2 * SETS][2];                                                     \
-            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {             \
-                _mm256_storeu_si256((__m256i *)words[2 * k], v[k]);                          \
+            uint64_t fallback[2 * SETS][2];                                                  \
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {              \
+                _mm256_storeu_si256((__m256i *)fallback[2 * k], v[k]);                       \
             }                                                                                \
-            int n = count - first < 2 * SETS ? count - first : 2 * SETS;                     \
+            int n = count - start < 2 * SETS ? count - start : 2 * SETS;                     \
             double values[2 * SETS];                                                         \
             int accepted[2 * SETS];                                                          \
             for (int i = 0; i < n; i++) {                                                    \
-                accepted[i] = wedge_accepts(pending[first + i].bits, words[i][0], &values[i]); \
+                accepted[i] =                                                                \
+                    fallback_accepts(words[offsets[start + i]], fallback[i], &values[i]);    \
             }                                                                                \
             for (int i = 0; i < n; i++) {                                                    \
-                const Pending *e = &pending[first + i];                                      \
-                *e->out = scale * (accepted[i] ? values[i]                                   \
-                                               : slow_normal(s, e->bits, e->index, words[i])); \
+                uint32_t offset = offsets[start + i];                                        \
+                double value = accepted[i] ? values[i]                                       \
+                                           : slow_normal(s, words[offset], first + offset,   \
+                                                         fallback[i]);                       \
+                out[offset] = scale * value;                                                 \
             }                                                                                \
         }                                                                                    \
     }                                                                                        \
-    __attribute__((target(features))) static void name(const Stream *s, double *out,        \
+    __attribute__((target(features))) static void name(const Stream *s, double *out,         \
                                                        uint64_t block, int64_t blocks,       \
                                                        double scale) {                       \
-        enum { SETS = 8, CAPACITY = 256 };                                                   \
+        enum { SETS = 8 };                                                                   \
         __m256i keys[ARS_ROUNDS + 1];                                                        \
         for (int round = 0; round <= ARS_ROUNDS; round++) {                                  \
             keys[round] = _mm256_broadcastsi128_si256(                                       \
@@ -352,35 +369,37 @@ __attribute__((target("avx2"), always_inline)) static inline int ziggurat4(__m25
         counter = _mm256_or_si256(counter, _mm256_set_epi64x(0, (int64_t)s->role, 0,         \
                                                              (int64_t)s->role));             \
         const __m256i two = _mm256_set_epi64x(0, 2, 0, 2);                                   \
-        Pending pending[CAPACITY];                                                           \
-        int pendingCount = 0;                                                                \
-        for (; blocks >= 2 * SETS; blocks -= 2 * SETS, block += 2 * SETS, out += 4 * SETS) { \
-            __m256i v[SETS];                                                                 \
-            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {             \
-                v[k] = _mm256_xor_si256(counter, keys[0]);                                   \
-                counter = _mm256_add_epi64(counter, two);                                    \
-            }                                                                                \
-            ROUNDS(v, keys)                                                                  \
-            _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {             \
-                int rejected = ziggurat4(v[k], out + 4 * k, scaleVector);                    \
-                if (__builtin_expect(rejected != 0, 0)) {                                    \
-                    uint64_t w[4];                                                           \
-                    _mm256_storeu_si256((__m256i *)w, v[k]);                                 \
-                    while (rejected != 0) {                                                  \
-                        int lane = __builtin_ctz((unsigned)rejected);                        \
-                        rejected &= rejected - 1;                                            \
-                        uint64_t offset = 4 * (uint64_t)k + (uint64_t)lane;                  \
-                        pending[pendingCount++] =                                            \
-                            (Pending){w[lane], 2 * block + offset, out + offset};            \
-                    }                                                                        \
+        __m256i words[8 * SEGMENT];                                                          \
+        uint32_t masks[SEGMENT];                                                             \
+        const uint64_t *segmentWords = (const uint64_t *)words;                              \
+        while (blocks >= 2 * SETS) {                                                         \
+            int64_t whole = blocks / (2 * SETS);                                             \
+            int iterations = (int)(whole < SEGMENT ? whole : SEGMENT);                       \
+            for (int iteration = 0; iteration < iterations; iteration++) {                   \
+                __m256i v[SETS];                                                             \
+                _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {          \
+                    v[k] = _mm256_xor_si256(counter, keys[0]);                               \
+                    counter = _mm256_add_epi64(counter, two);                                \
+                }                                                                            \
+                ROUNDS(v, keys)                                                              \
+                _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {          \
+                    words[SETS * iteration + k] = v[k];                                      \
                 }                                                                            \
             }                                                                                \
-            if (pendingCount > CAPACITY - 4 * SETS) {                                        \
-                name##_finish(s, keys, pending, pendingCount, scale);                        \
-                pendingCount = 0;                                                            \
+            for (int iteration = 0; iteration < iterations; iteration++) {                   \
+                uint32_t mask = 0;                                                           \
+                _Pragma("clang loop unroll(full)") for (int k = 0; k < SETS; k++) {          \
+                    mask |= (uint32_t)ziggurat4(segmentWords + 32 * iteration + 4 * k,       \
+                                                out + 32 * iteration + 4 * k, scaleVector)   \
+                        << (4 * k);                                                          \
+                }                                                                            \
+                masks[iteration] = mask;                                                     \
             }                                                                                \
+            name##_finish(s, keys, segmentWords, masks, iterations, 2 * block, out, scale);  \
+            blocks -= 2 * SETS * iterations;                                                 \
+            block += 2 * SETS * (uint64_t)iterations;                                        \
+            out += 32 * iterations;                                                          \
         }                                                                                    \
-        name##_finish(s, keys, pending, pendingCount, scale);                                \
         if (blocks > 0) fill_scalar(s, out, 2 * blocks, 2 * block, scale);                   \
     }
 

@@ -7,6 +7,10 @@
 // cancellation for large a; one division for both). expm1 by range reduction
 // -2a = k ln 2 + s, |s| <= ln2/2, and a degree-14 Taylor polynomial (truncation below 1e-17
 // relative): expm1(-2a) = 2^k expm1(s) + (2^k - 1). Within a few ulp of libm (tested).
+//
+// The loops run four vectors at a time (interleave_count): one element's chain (reduction,
+// polynomial, division) is long, and with one vector per iteration the pipes sat idle waiting
+// on it (3.0 ns for tanh and sech^2 against 1.9 ns interleaved; the same operations per element).
 #include "MeanFieldKernels.h"
 
 #include <stddef.h>
@@ -45,7 +49,7 @@ static inline __attribute__((always_inline)) double with_sign_of(double magnitud
 
 #define DEFINE_KERNELS(suffix, attributes)                                                     \
     attributes static void values_##suffix(const double *x, double *out, int64_t n) {         \
-        for (int64_t i = 0; i < n; i++) {                                                      \
+        _Pragma("clang loop interleave_count(4)") for (int64_t i = 0; i < n; i++) {           \
             double m, e;                                                                       \
             exponentials(x[i], &m, &e);                                                        \
             out[i] = with_sign_of(-m / (2 + m), x[i]);                                         \
@@ -53,7 +57,7 @@ static inline __attribute__((always_inline)) double with_sign_of(double magnitud
     }                                                                                          \
     attributes static void both_##suffix(const double *x, double *values, double *derivatives, \
                                          int64_t n) {                                          \
-        for (int64_t i = 0; i < n; i++) {                                                      \
+        _Pragma("clang loop interleave_count(4)") for (int64_t i = 0; i < n; i++) {           \
             double m, e;                                                                       \
             exponentials(x[i], &m, &e);                                                        \
             double r = 1 / (2 + m);                                                            \
@@ -63,7 +67,7 @@ static inline __attribute__((always_inline)) double with_sign_of(double magnitud
         }                                                                                      \
     }                                                                                          \
     attributes static void derivatives_##suffix(const double *x, double *out, int64_t n) {    \
-        for (int64_t i = 0; i < n; i++) {                                                      \
+        _Pragma("clang loop interleave_count(4)") for (int64_t i = 0; i < n; i++) {           \
             double m, e;                                                                       \
             exponentials(x[i], &m, &e);                                                        \
             double d = 1 + e;                                                                  \
