@@ -1,3 +1,4 @@
+import CMeanFieldKernels
 import MeanFieldCore
 
 /// Conditional mode for the common case: a pair of inputs through ff, rrn or frn. The same law
@@ -311,37 +312,25 @@ struct PairConditionalRun {
         let complementW = streams.stream(layer, .complementW)
         var deltaSquare = Quad()
         var projections = ProjectionLanes()
+        var kernelBasisV = basisV.kernel, kernelBasisW = basisW.kernel
         let delta = scratch.h0
         var start = 0
         while start < n {
             let count = min(Self.chunk, n - start)
             let dc = d + start, gc = g + start
             if frn {
-                let p0 = phi! + start, p1 = phi! + n + start, xi = xiV + start
-                var i = 0
-                while i < count {
-                    let valid = min(4, count - i)
-                    let (q0, q1) = basisV.q(p0.quad(i, valid), p1.quad(i, valid))
-                    let branch = scaleV * ((gLength * xi.quad(i, valid) + q0 * cV0) + q1 * cV1)
-                    delta.setQuad(i, valid, branch * dc.quad(i, valid))
-                    i += 4
-                }
+                mf_pair_tied_branch(delta, dc, &kernelBasisV, phi! + start, phi! + n + start,
+                                    xiV + start, scaleV, gLength, cV0, cV1, Int64(count))
             } else {
                 for i in 0..<count { delta[i] = gc[i] * dc[i] }
             }
             let (z0, z1) = scratch.normals(zW, rank: basisW.rank, start: start, count: count,
                                            width: n, kept: keptZW, draw: false)
             complementW.fill(xiW + start, count: count, from: start)
-            let x0 = input + start, x1 = input + n + start, xi = xiW + start
-            var i = 0
-            while i < count {
-                let valid = min(4, count - i)
-                let value = delta.quad(i, valid)
-                deltaSquare += value * value
-                let (q0, q1) = basisW.q(x0.quad(i, valid), x1.quad(i, valid))
-                projections.add(z0: z0.quad(i, valid), z1: z1.quad(i, valid), times: value,
-                                q0: q0, q1: q1, times: xi.quad(i, valid))
-                i += 4
+            deltaSquare.withLanes { squares in
+                projections.add(delta, z0: z0, z1: z1, basis: &kernelBasisW, input0: input + start,
+                                input1: input + n + start, xi: xiW + start, count: count,
+                                squares: squares)
             }
             start += count
         }
@@ -408,22 +397,18 @@ struct PairConditionalRun {
         let keep: Double = keepsGradient ? 1 : 0
         var gradientSquare = Quad()
         var projections = ProjectionLanes()
+        var kernelBasisW = basisW.kernel
+        var kernelBasisV = nextV?.basis.kernel ?? MFPairBasis()
         let xiChunk = scratch.bias
         var start = 0
         while start < n {
             let count = min(Self.chunk, n - start)
             let gc = g + start
             if tied {
-                let x0 = input! + start, x1 = input! + n + start, xi = xiW + start
-                var i = 0
-                while i < count {
-                    let valid = min(4, count - i)
-                    let (q0, q1) = basisW.q(x0.quad(i, valid), x1.quad(i, valid))
-                    let update = scaleW * ((deltaLength * xi.quad(i, valid) + q0 * cW0) + q1 * cW1)
-                    let value = keep * gc.quad(i, valid) + update
-                    gc.setQuad(i, valid, value)
-                    gradientSquare += value * value
-                    i += 4
+                gradientSquare.withLanes { squares in
+                    mf_pair_tied_update(gc, keep, &kernelBasisW, input! + start, input! + n + start,
+                                        xiW + start, scaleW, deltaLength, cW0, cW1, Int64(count),
+                                        squares)
                 }
             } else {
                 independent.fill(xiChunk, count: count, from: start, scale: scaleW * deltaLength)
@@ -441,16 +426,9 @@ struct PairConditionalRun {
                                                count: count, width: n, kept: nextV.keptZ,
                                                draw: false)
                 complementV.fill(xiV + start, count: count, from: start)
-                let p0 = nextV.phi + start, p1 = nextV.phi + n + start, xi = xiV + start
-                var i = 0
-                while i < count {
-                    let valid = min(4, count - i)
-                    let value = gc.quad(i, valid)
-                    let (q0, q1) = nextV.basis.q(p0.quad(i, valid), p1.quad(i, valid))
-                    projections.add(z0: z0.quad(i, valid), z1: z1.quad(i, valid), times: value,
-                                    q0: q0, q1: q1, times: xi.quad(i, valid))
-                    i += 4
-                }
+                projections.add(gc, z0: z0, z1: z1, basis: &kernelBasisV,
+                                input0: nextV.phi + start, input1: nextV.phi + n + start,
+                                xi: xiV + start, count: count)
             }
             start += count
         }
@@ -486,6 +464,7 @@ struct Projections {
                    keptZ: UnsafeMutablePointer<Double>?, streams: Streams, scratch: ChunkScratch, keep xi: UnsafeMutablePointer<Double>,
                    count n: Int) -> Projections {
         var projections = ProjectionLanes()
+        var kernelBasis = basis.kernel
         let z = streams.stream(layer, matrix.forwardRole)
         let complement = streams.stream(layer, matrix.complementRole)
         var start = 0
@@ -494,16 +473,8 @@ struct Projections {
             let (z0, z1) = scratch.normals(z, rank: basis.rank, start: start, count: count,
                                            width: n, kept: keptZ, draw: false)
             complement.fill(xi + start, count: count, from: start)
-            let x0 = input + start, x1 = input + n + start, gc = g + start, xc = xi + start
-            var i = 0
-            while i < count {
-                let valid = min(4, count - i)
-                let (q0, q1) = basis.q(x0.quad(i, valid), x1.quad(i, valid))
-                projections.add(z0: z0.quad(i, valid), z1: z1.quad(i, valid),
-                                times: gc.quad(i, valid), q0: q0, q1: q1,
-                                times: xc.quad(i, valid))
-                i += 4
-            }
+            projections.add(g + start, z0: z0, z1: z1, basis: &kernelBasis, input0: input + start,
+                            input1: input + n + start, xi: xi + start, count: count)
             start += count
         }
         var total = projections.total
@@ -512,32 +483,35 @@ struct Projections {
     }
 }
 
-/// Z^T v and Q^T xi as lane sums (Quad).
+/// Z^T v and Q^T xi as lane sums (mf_pair_projections).
 struct ProjectionLanes {
-    var z0 = Quad(), z1 = Quad(), xi0 = Quad(), xi1 = Quad()
+    private var lanes = MFProjectionSums()
 
-    @inline(__always) mutating func add(z0 z0Value: Quad, z1 z1Value: Quad, times v: Quad,
-                                         q0: Quad, q1: Quad, times xi: Quad) {
-        z0 += z0Value * v
-        z1 += z1Value * v
-        xi0 += q0 * xi
-        xi1 += q1 * xi
+    /// Adds units 0 ..< count: v against Z's columns z0, z1 and xi against the basis of the
+    /// pair input0, input1; and |v|^2 to `squares` (four lanes) when given.
+    mutating func add(_ v: UnsafePointer<Double>, z0: UnsafePointer<Double>,
+                      z1: UnsafePointer<Double>, basis: inout MFPairBasis,
+                      input0: UnsafePointer<Double>, input1: UnsafePointer<Double>,
+                      xi: UnsafePointer<Double>, count: Int,
+                      squares: UnsafeMutablePointer<Double>? = nil) {
+        mf_pair_projections(v, z0, z1, &basis, input0, input1, xi, Int64(count), &lanes, squares)
     }
 
     var total: Projections {
-        Projections(z0: z0.laneTotal, z1: z1.laneTotal, xi0: xi0.laneTotal, xi1: xi1.laneTotal)
+        Projections(z0: laneTotal(lanes.z0), z1: laneTotal(lanes.z1), xi0: laneTotal(lanes.xi0),
+                    xi1: laneTotal(lanes.xi1))
     }
 }
 
 /// Sums over the units of a pair: |x0|^2, x0.x1, |x1|^2 and |x0 - x1|^2 (summed directly:
-/// 2(p - gamma) cancels when the inputs are close), as lane sums (Quad).
+/// 2(p - gamma) cancels when the inputs are close), as lane sums (mf_pair_sums).
 struct PairSums {
-    private var lanes00 = Quad(), lanes01 = Quad(), lanes11 = Quad(), lanesDifference = Quad()
+    private var lanes = MFPairSums()
 
-    var s00: Double { lanes00.laneTotal }
-    var s01: Double { lanes01.laneTotal }
-    var s11: Double { lanes11.laneTotal }
-    var sdd: Double { lanesDifference.laneTotal }
+    var s00: Double { laneTotal(lanes.s00) }
+    var s01: Double { laneTotal(lanes.s01) }
+    var s11: Double { laneTotal(lanes.s11) }
+    var sdd: Double { laneTotal(lanes.difference) }
 
     init() {}
 
@@ -547,22 +521,7 @@ struct PairSums {
 
     /// Units of a chunk (or of the whole vector) starting at a multiple of four.
     mutating func add(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, count: Int) {
-        // Local accumulators stay in registers.
-        var s00 = lanes00, s01 = lanes01, s11 = lanes11, sdd = lanesDifference
-        var i = 0
-        while i < count {
-            let valid = min(4, count - i)
-            let a = x0.quad(i, valid), b = x1.quad(i, valid), d = a - b
-            s00 += a * a
-            s01 += a * b
-            s11 += b * b
-            sdd += d * d
-            i += 4
-        }
-        lanes00 = s00
-        lanes01 = s01
-        lanes11 = s11
-        lanesDifference = sdd
+        mf_pair_sums(x0, x1, Int64(count), &lanes)
     }
 }
 
@@ -606,18 +565,9 @@ struct PairBasis {
             let length0 = s00.squareRoot()
             a0 = 1 / length0
             coefficient = s01 / length0
-            var tLanes = Quad(), vvLanes = Quad()
-            let a0 = self.a0, coefficient = self.coefficient
-            var i = 0
-            while i < n {
-                let valid = min(4, n - i)
-                let q = x0.quad(i, valid) * a0
-                let w = x1.quad(i, valid) - coefficient * q
-                tLanes += q * w
-                vvLanes += w * w
-                i += 4
-            }
-            var t: Double = tLanes.laneTotal, vv: Double = vvLanes.laneTotal
+            var lanes = MFOverlapSums()
+            mf_pair_overlap(x0, x1, Int64(n), a0, coefficient, &lanes)
+            var t = laneTotal(lanes.overlap), vv = laneTotal(lanes.residual)
             if bias != nil {
                 let q = extra * a0
                 let w = extra - coefficient * q
@@ -646,6 +596,12 @@ struct PairBasis {
             augmented = true
             (extraQ0, extraQ1) = q(bias, bias)
         }
+    }
+
+    /// The scalars the C kernels recompute q from.
+    var kernel: MFPairBasis {
+        MFPairBasis(a0: a0, a1: a1, coefficient: coefficient, overlap: overlap,
+                    inverseResidual: inverseResidual)
     }
 
     @inline(__always) func q(_ x0: Double, _ x1: Double) -> (Double, Double) {

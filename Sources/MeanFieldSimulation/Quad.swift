@@ -10,6 +10,16 @@ typealias Quad = SIMD4<Double>
 extension Quad {
     /// The lanes added in a fixed order.
     @inline(__always) var laneTotal: Double { (self[0] + self[1]) + (self[2] + self[3]) }
+
+    /// The lanes as the double[4] a C kernel adds to (CMeanFieldKernels' pair passes).
+    @inline(__always) mutating func withLanes<R>(_ body: (UnsafeMutablePointer<Double>) -> R) -> R {
+        withUnsafeMutableBytes(of: &self) { body($0.baseAddress!.assumingMemoryBound(to: Double.self)) }
+    }
+}
+
+/// A C kernel's four lanes added in Quad.laneTotal's order.
+@inline(__always) func laneTotal(_ lanes: (Double, Double, Double, Double)) -> Double {
+    (lanes.0 + lanes.1) + (lanes.2 + lanes.3)
 }
 
 extension UnsafePointer where Pointee == Double {

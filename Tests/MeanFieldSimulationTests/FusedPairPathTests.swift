@@ -20,6 +20,10 @@ import Testing
         Case(name: "tanh frn tied", configuration: NetworkConfiguration(
             architecture: .fullResidual, activation: Tanh(), sigmaW: 1.4, sigmaB: 0.3, sigmaV: 1.2,
             sigmaA: 0.2, p0: 1, e0: 0.6, depth: 8), backward: .tied, width: 64, runs: 6),
+        // Two chunks (2048 units each at most) and a partial quad of three units at the end.
+        Case(name: "tanh frn tied, width 2051", configuration: NetworkConfiguration(
+            architecture: .fullResidual, activation: Tanh(), sigmaW: 1.4, sigmaB: 0.3, sigmaV: 1.2,
+            sigmaA: 0.2, p0: 1, e0: 0.6, depth: 6), backward: .tied, width: 2051, runs: 3),
         Case(name: "tanh frn independent", configuration: NetworkConfiguration(
             architecture: .fullResidual, activation: Tanh(), sigmaW: 1.4, sigmaB: 0.3, sigmaV: 1.2,
             sigmaA: 0.2, p0: 1, e0: 0.6, depth: 8), backward: .independent, width: 64, runs: 6),

@@ -210,7 +210,7 @@ enum ZigguratReference {
         let rrn = NetworkConfiguration(architecture: .reducedResidual, activation: Tanh(),
                                        sigmaW: 1.3, sigmaB: 0.2, depth: 12)
         func outputs() throws -> [String] {
-            [try simulate(frn, width: 3000, runs: 4, seed: 5, backward: .tied).table().csv(),
+            [try simulate(frn, width: 3001, runs: 4, seed: 5, backward: .tied).table().csv(),
              try simulate(frn, width: 2000, runs: 3, seed: 6, backward: .independent).table().csv(),
              try simulate(rrn, width: 200, runs: 3, seed: 8, mode: .dense, backward: .tied)
                 .table().csv()]

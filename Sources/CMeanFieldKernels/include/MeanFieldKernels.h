@@ -64,4 +64,59 @@ double mf_portable_log(double v);
 /// returns whether AVX2 paths now run. Not for use while kernels run on other threads.
 int mf_set_vector_paths(int enabled);
 
+// MARK: - The fused pair path's passes (pair_passes.c)
+//
+// Four partial sums per quantity: unit i of a range goes to lane i mod 4 (ranges start at
+// multiples of four; a last partial quad reads zeros). The caller keeps the lanes between
+// ranges and adds them up in a fixed order. AVX2 where available, the same bits either way.
+
+/// The orthonormal basis of a pair x0, x1 without storing it: q0 = a0 x0 + a1 x1,
+/// q1 = ((x1 - coefficient q0) - overlap q0) inverseResidual.
+typedef struct {
+    double a0, a1, coefficient, overlap, inverseResidual;
+} MFPairBasis;
+
+/// |x0|^2, x0.x1, |x1|^2 and |x0 - x1|^2 in lanes.
+typedef struct {
+    double s00[4], s01[4], s11[4], difference[4];
+} MFPairSums;
+
+/// Gram-Schmidt's reorthogonalization sums q.w and w.w in lanes (mf_pair_overlap).
+typedef struct {
+    double overlap[4], residual[4];
+} MFOverlapSums;
+
+/// Z^T v (two coordinates) and Q^T xi (two) in lanes.
+typedef struct {
+    double z0[4], z1[4], xi0[4], xi1[4];
+} MFProjectionSums;
+
+/// Adds units 0 ..< count of the pair to `sums`.
+void mf_pair_sums(const double *x0, const double *x1, int64_t count, MFPairSums *sums);
+
+/// Gram-Schmidt's reorthogonalization sums: with q = a0 x0 and w = x1 - coefficient q, adds
+/// q.w and w.w to `sums`.
+void mf_pair_overlap(const double *x0, const double *x1, int64_t count, double a0,
+                     double coefficient, MFOverlapSums *sums);
+
+/// Adds z0.v, z1.v, q0.xi and q1.xi (q: `basis` of the pair x0, x1) to `sums`, and v.v to
+/// squareLanes unless it is NULL.
+void mf_pair_projections(const double *v, const double *z0, const double *z1,
+                         const MFPairBasis *basis, const double *x0, const double *x1,
+                         const double *xi, int64_t count, MFProjectionSums *sums,
+                         double *squareLanes);
+
+/// A tied transpose added in place: v = keep v + scale ((length xi + q0 c0) + q1 c1), and v.v
+/// (the new v) added to squareLanes.
+void mf_pair_tied_update(double *v, double keep, const MFPairBasis *basis, const double *x0,
+                         const double *x1, const double *xi, double scale, double length,
+                         double coefficient0, double coefficient1, int64_t count,
+                         double squareLanes[4]);
+
+/// A tied transpose times phi': out = scale ((length xi + q0 c0) + q1 c1) derivatives.
+void mf_pair_tied_branch(double *out, const double *derivatives, const MFPairBasis *basis,
+                         const double *x0, const double *x1, const double *xi, double scale,
+                         double length, double coefficient0, double coefficient1,
+                         int64_t count);
+
 #endif
