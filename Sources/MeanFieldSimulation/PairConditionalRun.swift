@@ -13,6 +13,8 @@ import MeanFieldCore
 /// - Z (the forward products' normals) is kept for the backward pass when memory allows
 ///   (`NetworkRun.storesNormals`), else regenerated from its stream: the same numbers.
 /// - The complements' normals are drawn once, kept in one N-vector until the next pass.
+/// - The passes' inner loops are C kernels with an AVX2 path (CMeanFieldKernels,
+///   pair_passes.c: sums, projections, tied-transpose updates), four units at a time.
 struct PairConditionalRun {
     /// Units per chunk: the chunk's normals and temporaries (seven arrays, 112 KB) stay in L2.
     static let chunk = 2048
