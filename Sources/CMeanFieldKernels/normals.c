@@ -315,11 +315,20 @@ __attribute__((target("avx2"), always_inline)) static inline int ziggurat4(const
         int iterations, uint64_t first, double *out, double scale) {                         \
         enum { SETS = 8 };                                                                   \
         const __m256i high = _mm256_set1_epi64x((int64_t)s->high);                           \
-        uint32_t offsets[32 * SEGMENT];                                                      \
+        /* Two bits per mask without branches (a mask holds 0.5 bits on average; branching on \
+           them mispredicted often), a loop for the rare rest. The unconditional stores need \
+           two spare entries. */                                                             \
+        uint32_t offsets[32 * SEGMENT + 2];                                                  \
         int count = 0;                                                                       \
         for (int iteration = 0; iteration < iterations; iteration++) {                       \
-            for (uint32_t mask = masks[iteration]; mask != 0; mask &= mask - 1) {            \
-                offsets[count++] = 32 * (uint32_t)iteration + (uint32_t)__builtin_ctz(mask); \
+            uint32_t mask = masks[iteration], base = 32 * (uint32_t)iteration;               \
+            for (int k = 0; k < 2; k++) {                                                    \
+                offsets[count] = base + (uint32_t)__builtin_ctz(mask | 0x80000000u);         \
+                count += mask != 0;                                                          \
+                mask &= mask - 1;                                                            \
+            }                                                                                \
+            for (; mask != 0; mask &= mask - 1) {                                            \
+                offsets[count++] = base + (uint32_t)__builtin_ctz(mask);                     \
             }                                                                                \
         }                                                                                    \
         for (int start = 0; start < count; start += 2 * SETS) {                              \
