@@ -308,16 +308,16 @@ __attribute__((target("avx2"), always_inline)) static inline int ziggurat4(const
 /// of the time at random) made the fill twice as slow. The last blocks go through fill_scalar.
 #define DEFINE_FILL(name, features, ROUNDS)                                                  \
     /* The slow path of the normals flagged in masks[0 ..< iterations] (bit j of mask i:     \
-       normal 32 i + j from `first`, whose word is words[32 i + j], written at out[32 i + j]), \
+       normal 32 i + j from `first`, its word words[32 i + j], its place out[32 i + j]),     \
        their first fallback blocks 2 x SETS at a time. */                                    \
     __attribute__((target(features))) static void name##_finish(                             \
         const Stream *s, const __m256i *keys, const uint64_t *words, const uint32_t *masks,  \
         int iterations, uint64_t first, double *out, double scale) {                         \
         enum { SETS = 8 };                                                                   \
         const __m256i high = _mm256_set1_epi64x((int64_t)s->high);                           \
-        /* Two bits per mask without branches (a mask holds 0.5 bits on average; branching on \
-           them mispredicted often), a loop for the rare rest. The unconditional stores need \
-           two spare entries. */                                                             \
+        /* Two bits per mask without branches (a mask holds 0.5 bits on average; branching   \
+           on them mispredicted often), a loop for the rare rest. The unconditional stores   \
+           need two spare entries. */                                                        \
         uint32_t offsets[32 * SEGMENT + 2];                                                  \
         int count = 0;                                                                       \
         for (int iteration = 0; iteration < iterations; iteration++) {                       \

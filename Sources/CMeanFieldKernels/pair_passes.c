@@ -68,7 +68,7 @@ typedef double v4 __attribute__((vector_size(32)));
         }                                                                                      \
     } while (0)
 
-#define PAIR_SUMS_BODY(i, LOAD, STORE)                                                  \
+#define PAIR_SUMS_BODY(i, LOAD, STORE)                                                         \
     {                                                                                          \
         v4 a = LOAD(x0 + i), b = LOAD(x1 + i), d = a - b;                                      \
         s00 += a * a;                                                                          \
@@ -77,7 +77,7 @@ typedef double v4 __attribute__((vector_size(32)));
         sdd += d * d;                                                                          \
     }
 
-#define OVERLAP_BODY(i, LOAD, STORE)                                                    \
+#define OVERLAP_BODY(i, LOAD, STORE)                                                           \
     {                                                                                          \
         v4 q = LOAD(x0 + i) * a0;                                                              \
         v4 w = LOAD(x1 + i) - coefficient * q;                                                 \
@@ -85,11 +85,11 @@ typedef double v4 __attribute__((vector_size(32)));
         vv += w * w;                                                                           \
     }
 
-#define PROJECTIONS_BODY(i, LOAD, STORE)                                                \
+#define PROJECTIONS_BODY(i, LOAD, STORE)                                                       \
     {                                                                                          \
         v4 value = LOAD(v + i), q0, q1;                                                        \
         if (square) squares += value * value;                                                  \
-        BASIS4(basis, LOAD(x0 + i), LOAD(x1 + i), q0, q1);                                   \
+        BASIS4(basis, LOAD(x0 + i), LOAD(x1 + i), q0, q1);                                     \
         v4 xiValue = LOAD(xi + i);                                                             \
         z0Sum += LOAD(z0 + i) * value;                                                         \
         z1Sum += LOAD(z1 + i) * value;                                                         \
@@ -97,30 +97,30 @@ typedef double v4 __attribute__((vector_size(32)));
         xi1Sum += q1 * xiValue;                                                                \
     }
 
-#define TIED_UPDATE_BODY(i, LOAD, STORE)                                                \
+#define TIED_UPDATE_BODY(i, LOAD, STORE)                                                       \
     {                                                                                          \
         v4 q0, q1;                                                                             \
-        BASIS4(basis, LOAD(x0 + i), LOAD(x1 + i), q0, q1);                                   \
-        v4 update = SPLAT(scale) * ((SPLAT(length) * LOAD(xi + i) + q0 * SPLAT(coefficient0)) \
+        BASIS4(basis, LOAD(x0 + i), LOAD(x1 + i), q0, q1);                                     \
+        v4 update = SPLAT(scale) * ((SPLAT(length) * LOAD(xi + i) + q0 * SPLAT(coefficient0))  \
                                     + q1 * SPLAT(coefficient1));                               \
         v4 value = SPLAT(keep) * LOAD(v + i) + update;                                         \
         STORE(v + i, value);                                                                   \
         squares += value * value;                                                              \
     }
 
-#define TIED_BRANCH_BODY(i, LOAD, STORE)                                                \
+#define TIED_BRANCH_BODY(i, LOAD, STORE)                                                       \
     {                                                                                          \
         v4 q0, q1;                                                                             \
-        BASIS4(basis, LOAD(x0 + i), LOAD(x1 + i), q0, q1);                                   \
-        v4 branch = SPLAT(scale) * ((SPLAT(length) * LOAD(xi + i) + q0 * SPLAT(coefficient0)) \
+        BASIS4(basis, LOAD(x0 + i), LOAD(x1 + i), q0, q1);                                     \
+        v4 branch = SPLAT(scale) * ((SPLAT(length) * LOAD(xi + i) + q0 * SPLAT(coefficient0))  \
                                     + q1 * SPLAT(coefficient1));                               \
         STORE(out + i, branch * LOAD(derivatives + i));                                        \
     }
 
 #define DEFINE_KERNELS(suffix, attributes)                                                     \
-    attributes static void pair_sums_##suffix(const double *x0, const double *x1,             \
-                                              int64_t count, MFPairSums *sums) {              \
-        v4 s00 = LOAD4(sums->s00), s01 = LOAD4(sums->s01), s11 = LOAD4(sums->s11);            \
+    attributes static void pair_sums_##suffix(const double *x0, const double *x1,              \
+                                              int64_t count, MFPairSums *sums) {               \
+        v4 s00 = LOAD4(sums->s00), s01 = LOAD4(sums->s01), s11 = LOAD4(sums->s11);             \
         v4 sdd = LOAD4(sums->difference);                                                      \
         FOR_EACH_QUAD(count, PAIR_SUMS_BODY);                                                  \
         STORE4(sums->s00, s00);                                                                \
@@ -162,7 +162,7 @@ typedef double v4 __attribute__((vector_size(32)));
     }                                                                                          \
     attributes static void tied_branch_##suffix(                                               \
         double *out, const double *derivatives, const MFPairBasis *basis, const double *x0,    \
-        const double *x1, const double *xi, double scale, double length, double coefficient0, \
+        const double *x1, const double *xi, double scale, double length, double coefficient0,  \
         double coefficient1, int64_t count) {                                                  \
         FOR_EACH_QUAD(count, TIED_BRANCH_BODY);                                                \
     }
@@ -170,7 +170,7 @@ typedef double v4 __attribute__((vector_size(32)));
 DEFINE_KERNELS(portable, )
 #if defined(__x86_64__)
 DEFINE_KERNELS(avx2, __attribute__((target("avx2"))))
-#define DISPATCH(name, ...)                                                                     \
+#define DISPATCH(name, ...)                                                                    \
     do {                                                                                       \
         if (mf_avx2_available()) {                                                             \
             name##_avx2(__VA_ARGS__);                                                          \
