@@ -600,7 +600,7 @@ struct PairBasis {
         }
     }
 
-    /// The scalars the C kernels recompute q from.
+    /// The scalars the C kernels (pair_passes.c, BASIS4) recompute q from, with q's operations.
     var kernel: MFPairBasis {
         MFPairBasis(a0: a0, a1: a1, coefficient: coefficient, overlap: overlap,
                     inverseResidual: inverseResidual)
@@ -619,13 +619,6 @@ struct PairBasis {
         complement.fill(&xi, count: 1, from: n)
         projections.xi0 += extraQ0 * xi
         projections.xi1 += extraQ1 * xi
-    }
-
-    /// The same, four units at a time (the same operations in each lane).
-    @inline(__always) func q(_ x0: Quad, _ x1: Quad) -> (Quad, Quad) {
-        let q0 = x0 * a0 + x1 * a1
-        let w = x1 - coefficient * q0
-        return (q0, (w - overlap * q0) * inverseResidual)
     }
 }
 
