@@ -5,6 +5,21 @@
 
 /// -1 undecided, 0 portable paths, 1 AVX2 paths (dispatch.c; shared by the kernels).
 extern int mf_dispatch_state;
+/// Calls name##_avx2(...) when the AVX2 paths run, else name##_portable(...): for kernels
+/// defined twice from one source (tanh.c, pair_passes.c).
+#if defined(__x86_64__)
+#define MF_DISPATCH_AVX2(name, ...)                                                            \
+    do {                                                                                       \
+        if (mf_avx2_available()) {                                                             \
+            name##_avx2(__VA_ARGS__);                                                          \
+        } else {                                                                               \
+            name##_portable(__VA_ARGS__);                                                      \
+        }                                                                                      \
+    } while (0)
+#else
+#define MF_DISPATCH_AVX2(name, ...) name##_portable(__VA_ARGS__)
+#endif
+
 /// The normals' path: -1 undecided, else an MFNormalPath (dispatch.c).
 extern int mf_normal_path_state;
 /// The fastest normals' path tests allow (MFNormalPath; dispatch.c).

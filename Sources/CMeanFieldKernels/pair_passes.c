@@ -97,13 +97,16 @@ typedef double v4 __attribute__((vector_size(32)));
         xi1Sum += q1 * xiValue;                                                                \
     }
 
+/// A tied transpose at four units (Docs/simulator.md): scale ((|v| xi + q0 c0) + q1 c1).
+#define TIED_TRANSPOSE(xiValue, q0, q1)                                                        \
+    (SPLAT(scale) * ((SPLAT(length) * (xiValue) + (q0) * SPLAT(coefficient0))                  \
+                     + (q1) * SPLAT(coefficient1)))
+
 #define TIED_UPDATE_BODY(i, LOAD, STORE)                                                       \
     {                                                                                          \
         v4 q0, q1;                                                                             \
         BASIS4(basis, LOAD(x0 + i), LOAD(x1 + i), q0, q1);                                     \
-        v4 update = SPLAT(scale) * ((SPLAT(length) * LOAD(xi + i) + q0 * SPLAT(coefficient0))  \
-                                    + q1 * SPLAT(coefficient1));                               \
-        v4 value = SPLAT(keep) * LOAD(v + i) + update;                                         \
+        v4 value = SPLAT(keep) * LOAD(v + i) + TIED_TRANSPOSE(LOAD(xi + i), q0, q1);           \
         STORE(v + i, value);                                                                   \
         squares += value * value;                                                              \
     }
@@ -112,9 +115,7 @@ typedef double v4 __attribute__((vector_size(32)));
     {                                                                                          \
         v4 q0, q1;                                                                             \
         BASIS4(basis, LOAD(x0 + i), LOAD(x1 + i), q0, q1);                                     \
-        v4 branch = SPLAT(scale) * ((SPLAT(length) * LOAD(xi + i) + q0 * SPLAT(coefficient0))  \
-                                    + q1 * SPLAT(coefficient1));                               \
-        STORE(out + i, branch * LOAD(derivatives + i));                                        \
+        STORE(out + i, TIED_TRANSPOSE(LOAD(xi + i), q0, q1) * LOAD(derivatives + i));          \
     }
 
 #define DEFINE_KERNELS(suffix, attributes)                                                     \
@@ -170,39 +171,29 @@ typedef double v4 __attribute__((vector_size(32)));
 DEFINE_KERNELS(portable, )
 #if defined(__x86_64__)
 DEFINE_KERNELS(avx2, __attribute__((target("avx2"))))
-#define DISPATCH(name, ...)                                                                    \
-    do {                                                                                       \
-        if (mf_avx2_available()) {                                                             \
-            name##_avx2(__VA_ARGS__);                                                          \
-        } else {                                                                               \
-            name##_portable(__VA_ARGS__);                                                      \
-        }                                                                                      \
-    } while (0)
-#else
-#define DISPATCH(name, ...) name##_portable(__VA_ARGS__)
 #endif
 
 void mf_pair_sums(const double *x0, const double *x1, int64_t count, MFPairSums *sums) {
-    DISPATCH(pair_sums, x0, x1, count, sums);
+    MF_DISPATCH_AVX2(pair_sums, x0, x1, count, sums);
 }
 
 void mf_pair_overlap(const double *x0, const double *x1, int64_t count, double a0,
                      double coefficient, MFOverlapSums *sums) {
-    DISPATCH(overlap, x0, x1, count, a0, coefficient, sums);
+    MF_DISPATCH_AVX2(overlap, x0, x1, count, a0, coefficient, sums);
 }
 
 void mf_pair_projections(const double *v, const double *z0, const double *z1,
                          const MFPairBasis *basis, const double *x0, const double *x1,
                          const double *xi, int64_t count, MFProjectionSums *sums,
                          double *squareLanes) {
-    DISPATCH(projections, v, z0, z1, basis, x0, x1, xi, count, sums, squareLanes);
+    MF_DISPATCH_AVX2(projections, v, z0, z1, basis, x0, x1, xi, count, sums, squareLanes);
 }
 
 void mf_pair_tied_update(double *v, double keep, const MFPairBasis *basis, const double *x0,
                          const double *x1, const double *xi, double scale, double length,
                          double coefficient0, double coefficient1, int64_t count,
                          double squareLanes[4]) {
-    DISPATCH(tied_update, v, keep, basis, x0, x1, xi, scale, length, coefficient0, coefficient1,
+    MF_DISPATCH_AVX2(tied_update, v, keep, basis, x0, x1, xi, scale, length, coefficient0, coefficient1,
              count, squareLanes);
 }
 
@@ -210,6 +201,6 @@ void mf_pair_tied_branch(double *out, const double *derivatives, const MFPairBas
                          const double *x0, const double *x1, const double *xi, double scale,
                          double length, double coefficient0, double coefficient1,
                          int64_t count) {
-    DISPATCH(tied_branch, out, derivatives, basis, x0, x1, xi, scale, length, coefficient0,
+    MF_DISPATCH_AVX2(tied_branch, out, derivatives, basis, x0, x1, xi, scale, length, coefficient0,
              coefficient1, count);
 }

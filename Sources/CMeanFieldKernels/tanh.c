@@ -78,26 +78,16 @@ static inline __attribute__((always_inline)) double with_sign_of(double magnitud
 DEFINE_KERNELS(portable, )
 #if defined(__x86_64__)
 DEFINE_KERNELS(avx2, __attribute__((target("avx2"))))
-#define DISPATCH(name, ...)                                                                     \
-    do {                                                                                       \
-        if (mf_avx2_available()) {                                                             \
-            name##_avx2(__VA_ARGS__);                                                          \
-        } else {                                                                               \
-            name##_portable(__VA_ARGS__);                                                      \
-        }                                                                                      \
-    } while (0)
-#else
-#define DISPATCH(name, ...) name##_portable(__VA_ARGS__)
 #endif
 
-void mf_tanh(const double *x, double *out, int64_t n) { DISPATCH(values, x, out, n); }
+void mf_tanh(const double *x, double *out, int64_t n) { MF_DISPATCH_AVX2(values, x, out, n); }
 
 void mf_tanh_and_derivative(const double *x, double *values, double *derivatives, int64_t n) {
-    DISPATCH(both, x, values, derivatives, n);
+    MF_DISPATCH_AVX2(both, x, values, derivatives, n);
 }
 
 void mf_tanh_derivative(const double *x, double *out, int64_t n) {
-    DISPATCH(derivatives, x, out, n);
+    MF_DISPATCH_AVX2(derivatives, x, out, n);
 }
 
 void mf_tanh_portable(const double *x, double *values, double *derivatives, int64_t n) {
